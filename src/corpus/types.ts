@@ -1,0 +1,31 @@
+/** How a document's bytes are interpreted: markup becomes a cleaned-HTML view, anything else normalized text. */
+export type DocumentFormat = 'html' | 'text';
+
+/** A document found in a corpus, before its content is read. */
+export interface DocumentRef {
+  /** Path relative to the corpus root, with `/` separators; unique within the corpus. */
+  id: string;
+  /** Absolute path on disk (empty for documents that were passed in memory). */
+  path: string;
+  format: DocumentFormat;
+  /** Size in bytes on disk (or of the UTF-8 content for in-memory documents). */
+  bytes: number;
+}
+
+/**
+ * A document with its view: the one deterministic string that prompts show (in chunks)
+ * and that extractor functions receive.
+ */
+export interface CorpusDocument extends DocumentRef {
+  view: string;
+}
+
+export type SkipReason = 'unreadable' | 'binary' | 'empty' | 'too-large';
+
+/** A file that was found but not loaded, and why. */
+export interface SkippedFile {
+  id: string;
+  path: string;
+  reason: SkipReason;
+  detail: string;
+}

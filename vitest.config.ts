@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// isolated-vm needs --no-node-snapshot, which worker threads reject: run test files in forked processes.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    execArgv: ['--no-node-snapshot'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
