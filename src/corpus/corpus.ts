@@ -1,0 +1,137 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { decodeBytes, looksBinary } from './decode.ts';
+import { CorpusError } from './errors.ts';
+import { findFiles } from './find.ts';
+import { detectFormat } from './format.ts';
+import { compareStrings } from './random.ts';
+import type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile } from './types.ts';
+import { buildView } from './view.ts';
+
+export interface CorpusOptions {
+  /** Glob patterns (relative to the root) of files to read; default every file. */
+  include?: string[];
+  /** Glob patterns of files to leave out, in addition to hidden files and node_modules. */
+  exclude?: string[];
+  /** Files larger than this are skipped (default 20 MB). */
+  maxBytes?: number;
+}
+
+/**
+ * The documents of a corpus. Listing is eager (names and sizes only); content is read and views are
+ * built lazily, one document at a time, so memory does not grow with the corpus.
+ */
+export interface Corpus {
+  /** Absolute path of the corpus folder ('' for in-memory corpora). */
+  root: string;
+  /** Documents in id order. */
+  documents: DocumentRef[];
+  /** Files that were found but not loaded, with reasons; grows as `views()` meets unreadable or binary files. */
+  skipped: SkippedFile[];
+  /** Read one document and build its view, or say why it was skipped (the skip is also recorded). */
+  load(ref: DocumentRef): Promise<CorpusDocument | SkippedFile>;
+  /** Every loadable document's view, in id order (or the given subset's order). */
+  views(refs?: readonly DocumentRef[]): AsyncGenerator<CorpusDocument>;
+}
+
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+export function isSkipped(entry: CorpusDocument | SkippedFile): entry is SkippedFile {
+  return 'reason' in entry;
+}
+
+/** List the documents under a folder. Throws CorpusError when the folder is missing or unreadable. */
+export async function openCorpus(folder: string, options: CorpusOptions = {}): Promise<Corpus> {
+  const root = resolve(folder);
+  const info = await stat(root).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new CorpusError(`Corpus folder not found: ${folder}. Check the path and try again.`);
+    throw new CorpusError(`Cannot read corpus folder ${folder}: ${error.message}`);
+  });
+  if (!info.isDirectory()) throw new CorpusError(`Not a folder: ${folder}. Pass the folder that holds the documents.`);
+
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const files = await findFiles(root, options).catch((error: Error) => {
+    throw new CorpusError(`Cannot list corpus folder ${folder}: ${error.message}`);
+  });
+
+  const documents: DocumentRef[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const { id, path, bytes } of files) {
+    if (bytes === 0) skipped.push({ id, path, reason: 'empty', detail: 'file is empty' });
+    else if (bytes > maxBytes) skipped.push({ id, path, reason: 'too-large', detail: `${bytes} bytes is over the ${maxBytes}-byte limit` });
+    else documents.push({ id, path, format: formatFromName(id), bytes });
+  }
+  documents.sort((a, b) => compareStrings(a.id, b.id));
+  skipped.sort((a, b) => compareStrings(a.id, b.id));
+
+  const load = async (ref: DocumentRef): Promise<CorpusDocument | SkippedFile> => {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(ref.path);
+    } catch (error) {
+      return record({ id: ref.id, path: ref.path, reason: 'unreadable', detail: (error as Error).message });
+    }
+    if (bytes.length === 0) return record({ id: ref.id, path: ref.path, reason: 'empty', detail: 'file is empty' });
+    if (bytes.length > maxBytes) {
+      return record({ id: ref.id, path: ref.path, reason: 'too-large', detail: `${bytes.length} bytes is over the ${maxBytes}-byte limit` });
+    }
+    if (looksBinary(bytes)) return record({ id: ref.id, path: ref.path, reason: 'binary', detail: 'contains NUL bytes' });
+    const { text } = decodeBytes(bytes);
+    const format = detectFormat(ref.id, text);
+    return { ...ref, format, view: buildView(text, format) };
+  };
+  const record = (skip: SkippedFile): SkippedFile => {
+    if (!skipped.some((known) => known.id === skip.id)) skipped.push(skip);
+    return skip;
+  };
+
+  return { root, documents, skipped, load, views: (refs = documents) => streamViews(refs, load) };
+}
+
+/** A document handed over in memory rather than read from a folder. */
+export interface InputDocument {
+  id: string;
+  content: string;
+  format?: DocumentFormat;
+}
+
+/** A corpus over documents already in memory (library use); ids must be unique. */
+export function corpusFromDocuments(input: Iterable<InputDocument>): Corpus {
+  const contents = new Map<string, InputDocument>();
+  for (const doc of input) {
+    if (contents.has(doc.id)) throw new CorpusError(`Duplicate document id: ${doc.id}. Give each document a unique id.`);
+    contents.set(doc.id, doc);
+  }
+  const skipped: SkippedFile[] = [];
+  const documents: DocumentRef[] = [...contents.values()]
+    .map((doc) => ({ id: doc.id, path: '', format: doc.format ?? detectFormat(doc.id, doc.content), bytes: Buffer.byteLength(doc.content) }))
+    .sort((a, b) => compareStrings(a.id, b.id));
+  const load = async (ref: DocumentRef): Promise<CorpusDocument | SkippedFile> => {
+    const doc = contents.get(ref.id);
+    if (doc === undefined || doc.content.trim() === '') {
+      const skip: SkippedFile = { id: ref.id, path: '', reason: 'empty', detail: 'document has no content' };
+      if (!skipped.some((known) => known.id === ref.id)) skipped.push(skip);
+      return skip;
+    }
+    return { ...ref, view: buildView(doc.content, ref.format) };
+  };
+  return { root: '', documents, skipped, load, views: (refs = documents) => streamViews(refs, load) };
+}
+
+// One read ahead: the next file's I/O overlaps this document's view building.
+async function* streamViews(
+  refs: readonly DocumentRef[],
+  load: (ref: DocumentRef) => Promise<CorpusDocument | SkippedFile>,
+): AsyncGenerator<CorpusDocument> {
+  let next = refs.length > 0 ? load(refs[0] as DocumentRef) : undefined;
+  for (let i = 0; i < refs.length; i++) {
+    const current = await (next as Promise<CorpusDocument | SkippedFile>);
+    next = i + 1 < refs.length ? load(refs[i + 1] as DocumentRef) : undefined;
+    if (!isSkipped(current)) yield current;
+  }
+}
+
+function formatFromName(id: string): DocumentFormat {
+  // Provisional until the content is read: extension only (sniffing needs the bytes).
+  return detectFormat(basename(id), '');
+}

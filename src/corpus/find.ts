@@ -1,0 +1,73 @@
+import { realpath, stat } from 'node:fs/promises';
+import { join, matchesGlob } from 'node:path';
+import fg from 'fast-glob';
+import { compareStrings } from './random.ts';
+
+export interface FoundFile {
+  /** Path relative to the root, `/`-separated, through any symlinked folders. */
+  id: string;
+  path: string;
+  bytes: number;
+}
+
+export interface FindOptions {
+  include?: string[];
+  exclude?: string[];
+}
+
+/**
+ * Files under a folder, skipping hidden files and folders and node_modules. Symlinked folders are followed
+ * once each: fast-glob walks every real tree without following links, and links are resolved here against
+ * the set of folders already walked, so a symlink loop cannot make the walk explode.
+ */
+export async function findFiles(root: string, options: FindOptions = {}): Promise<FoundFile[]> {
+  const include = options.include?.length ? options.include : ['**/*'];
+  const exclude = options.exclude ?? [];
+  const found: FoundFile[] = [];
+  const walked = new Set([await realpath(root)]);
+  const seenFiles = new Set<string>();
+  const queue = [{ dir: root, prefix: '' }];
+  while (queue.length > 0) {
+    const { dir, prefix } = queue.shift() as { dir: string; prefix: string };
+    const entries = await fg(['**/*'], {
+      cwd: dir,
+      ignore: ['**/node_modules/**'],
+      dot: false,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      objectMode: true,
+      suppressErrors: true,
+    });
+    entries.sort((a, b) => compareStrings(a.path, b.path));
+    for (const entry of entries) {
+      const id = prefix + entry.path;
+      const path = join(dir, entry.path);
+      if (entry.dirent.isSymbolicLink()) {
+        const target = await stat(path).catch(() => undefined);
+        if (target === undefined) continue; // dangling link
+        const real = await realpath(path);
+        if (target.isDirectory()) {
+          if (!walked.has(real) && !id.split('/').includes('node_modules')) {
+            walked.add(real);
+            queue.push({ dir: path, prefix: `${id}/` });
+          }
+          continue;
+        }
+        if (!target.isFile() || seenFiles.has(real) || !selected(id, include, exclude)) continue;
+        seenFiles.add(real);
+        found.push({ id, path, bytes: target.size });
+      } else if (entry.dirent.isFile() && selected(id, include, exclude)) {
+        const real = await realpath(path).catch(() => path);
+        if (seenFiles.has(real)) continue;
+        seenFiles.add(real);
+        const info = await stat(path).catch(() => undefined);
+        found.push({ id, path, bytes: info?.size ?? 0 });
+      }
+    }
+  }
+  return found.sort((a, b) => compareStrings(a.id, b.id));
+}
+
+function selected(id: string, include: string[], exclude: string[]): boolean {
+  return include.some((pattern) => matchesGlob(id, pattern)) && !exclude.some((pattern) => matchesGlob(id, pattern));
+}

@@ -1,0 +1,11 @@
+export type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile, SkipReason } from './types.ts';
+export { openCorpus, corpusFromDocuments, isSkipped, DEFAULT_MAX_BYTES } from './corpus.ts';
+export type { Corpus, CorpusOptions, InputDocument } from './corpus.ts';
+export { CorpusError } from './errors.ts';
+export { decodeBytes, looksBinary, normalizeNewlines } from './decode.ts';
+export type { Decoded, Encoding } from './decode.ts';
+export { detectFormat } from './format.ts';
+export { buildView, cleanHtml, normalizeText } from './view.ts';
+export { chunkView, rankChunks, CHARS_PER_TOKEN } from './chunk.ts';
+export type { Chunk, ChunkOptions } from './chunk.ts';
+export { seededRandom, seededSample, hashString, compareStrings } from './random.ts';
