@@ -1,0 +1,123 @@
+/**
+ * Usage and cost per stage. Live calls spend actual tokens; calls answered from the cache (or by
+ * an identical request already in flight) spend nothing and are counted as cached ("virtual")
+ * tokens, so a resumed run shows both what it paid and what it reused.
+ */
+import { costUsd, priceFor, type PriceTable } from './pricing.ts';
+
+export interface StageUsage {
+  /** chat() calls, whatever their outcome. */
+  calls: number;
+  /** Answered by a live request (after any retries). */
+  liveCalls: number;
+  cachedCalls: number;
+  failedCalls: number;
+  /** Not answered because the client is in batch mode: they wait in the batch file. */
+  pendingCalls: number;
+  /** HTTP attempts made, retries included. */
+  attempts: number;
+  /** Actual tokens, from the API's usage fields. */
+  promptTokens: number;
+  completionTokens: number;
+  /** Live calls whose endpoint reported no usage, so their tokens are estimates. */
+  estimatedUsageCalls: number;
+  /** Tokens of cached answers: what they cost when first made, not spent by this run. */
+  cachedPromptTokens: number;
+  cachedCompletionTokens: number;
+  /** Cost of the actual tokens; null when the model's price is unknown. */
+  costUsd: number | null;
+  /** What the cached answers would have cost if made again; null when the price is unknown. */
+  cachedCostUsd: number | null;
+}
+
+export interface UsageReport {
+  model: string;
+  /** Price used, or null when unknown (local models, unlisted ids). */
+  price: { inputPerMTok: number; outputPerMTok: number } | null;
+  stages: Record<string, StageUsage>;
+  total: StageUsage;
+}
+
+type Counter = Omit<StageUsage, 'costUsd' | 'cachedCostUsd'>;
+
+const emptyCounter = (): Counter => ({
+  calls: 0,
+  liveCalls: 0,
+  cachedCalls: 0,
+  failedCalls: 0,
+  pendingCalls: 0,
+  attempts: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  estimatedUsageCalls: 0,
+  cachedPromptTokens: 0,
+  cachedCompletionTokens: 0,
+});
+
+export type UsageRecord =
+  | { kind: 'live'; promptTokens: number; completionTokens: number; estimated: boolean }
+  | { kind: 'cached'; promptTokens: number; completionTokens: number }
+  | { kind: 'failed' }
+  | { kind: 'pending' };
+
+export interface UsageLedger {
+  /** One call's outcome. */
+  record(stage: string, outcome: UsageRecord): void;
+  /** One HTTP attempt. */
+  attempt(stage: string): void;
+  report(): UsageReport;
+}
+
+export function createUsageLedger(model: string, prices?: PriceTable): UsageLedger {
+  const stages = new Map<string, Counter>();
+  const price = priceFor(model, prices);
+  const stage = (name: string): Counter => {
+    let counter = stages.get(name);
+    if (!counter) stages.set(name, (counter = emptyCounter()));
+    return counter;
+  };
+
+  const withCost = (c: Counter): StageUsage => ({
+    ...c,
+    costUsd: price === null ? null : costUsd(price, c.promptTokens, c.completionTokens),
+    cachedCostUsd: price === null ? null : costUsd(price, c.cachedPromptTokens, c.cachedCompletionTokens),
+  });
+
+  return {
+    attempt(name) {
+      stage(name).attempts++;
+    },
+    record(name, outcome) {
+      const c = stage(name);
+      c.calls++;
+      switch (outcome.kind) {
+        case 'live':
+          c.liveCalls++;
+          c.promptTokens += outcome.promptTokens;
+          c.completionTokens += outcome.completionTokens;
+          if (outcome.estimated) c.estimatedUsageCalls++;
+          break;
+        case 'cached':
+          c.cachedCalls++;
+          c.cachedPromptTokens += outcome.promptTokens;
+          c.cachedCompletionTokens += outcome.completionTokens;
+          break;
+        case 'failed':
+          c.failedCalls++;
+          break;
+        case 'pending':
+          c.pendingCalls++;
+          break;
+      }
+    },
+    report() {
+      const total = emptyCounter();
+      const byStage: Record<string, StageUsage> = {};
+      for (const [name, c] of [...stages].sort(([a], [b]) => a.localeCompare(b))) {
+        byStage[name] = withCost(c);
+        for (const field of Object.keys(total) as (keyof Counter)[]) total[field] += c[field];
+      }
+      return { model, price, stages: byStage, total: withCost(total) };
+    },
+  };
+}
