@@ -1,0 +1,163 @@
+/**
+ * Scores a predicted table against a gold table: text F1 per document and attribute, averaged per
+ * attribute and then over attributes, plus pair F1 over the same cells. Gold documents missing
+ * from the prediction are scored as empty predictions, never dropped.
+ */
+import type { GoldTable } from './gold.ts';
+import { textF1, pairF1, type Prf, type Triple } from './metrics.ts';
+import { sameAttributeName } from './names.ts';
+import type { PredictedTable } from './table.ts';
+
+export interface CellScore {
+  pred: string[] | null;
+  gold: string[];
+  f1: number;
+}
+
+export interface DocumentScore {
+  /** Gold document id. */
+  doc: string;
+  /** The predicted row's id, when one was matched (it may differ by a leading folder). */
+  predDoc: string | null;
+  /** Mean text F1 over the evaluated attributes. */
+  meanF1: number;
+  cells: Record<string, CellScore>;
+}
+
+export interface AttributeScore {
+  name: string;
+  /** The predicted column scored for it, or null when the prediction has none (all scored empty). */
+  column: string | null;
+  /** Mean text F1 over gold documents. */
+  f1: number;
+}
+
+export interface EvaluationReport {
+  attributes: AttributeScore[];
+  /** Mean of the attribute F1s. */
+  averageF1: number;
+  /** Pair F1 over (document, attribute, value) facts of the evaluated cells. */
+  pairs: Prf;
+  /** One entry per gold document, in gold order. */
+  documents: DocumentScore[];
+  /** Gold documents with no predicted row; each was scored as an empty prediction. */
+  missingDocuments: string[];
+  /** Predicted rows that match no gold document (ignored). */
+  extraDocuments: string[];
+  /** Gold documents whose predicted row was found by path suffix rather than by exact id. */
+  matchedBySuffix: number;
+}
+
+export interface EvaluateOptions {
+  /** Evaluate only these gold attributes (names matched leniently); default all gold attributes. */
+  attributes?: string[];
+}
+
+/**
+ * Finds each gold document's predicted row: by exact id, else by path suffix in either direction,
+ * so a run over `setting/` (ids `docs/0001.txt`) or gold keyed by absolute paths still line up.
+ */
+function matchDocuments(goldIds: Iterable<string>, predIds: Iterable<string>): Map<string, string> {
+  const pred = new Set(predIds);
+  const bySuffix = new Map<string, string[]>();
+  for (const id of pred) {
+    const parts = id.split('/');
+    for (let i = 1; i < parts.length; i += 1) {
+      const suffix = parts.slice(i).join('/');
+      const ids = bySuffix.get(suffix);
+      if (ids) ids.push(id);
+      else bySuffix.set(suffix, [id]);
+    }
+  }
+  const matches = new Map<string, string>();
+  for (const gold of goldIds) {
+    if (pred.has(gold)) {
+      matches.set(gold, gold);
+      continue;
+    }
+    const longer = bySuffix.get(gold);
+    if (longer?.length === 1) {
+      matches.set(gold, longer[0]!);
+      continue;
+    }
+    const parts = gold.split('/');
+    for (let i = 1; i < parts.length; i += 1) {
+      const suffix = parts.slice(i).join('/');
+      if (pred.has(suffix)) {
+        matches.set(gold, suffix);
+        break;
+      }
+    }
+  }
+  return matches;
+}
+
+function resolveAttributes(gold: GoldTable, requested: string[] | undefined): string[] {
+  if (gold.attributes.length === 0) throw new Error('the gold table has no attributes to evaluate');
+  if (!requested) return gold.attributes;
+  return requested.map((name) => {
+    const match = gold.attributes.find((a) => a === name) ?? gold.attributes.find((a) => sameAttributeName(a, name));
+    if (match === undefined) {
+      throw new Error(`attribute '${name}' is not in the gold table (gold attributes: ${gold.attributes.join(', ')})`);
+    }
+    return match;
+  });
+}
+
+function columnFor(attribute: string, columns: readonly string[]): string | null {
+  return columns.find((c) => c === attribute) ?? columns.find((c) => sameAttributeName(c, attribute)) ?? null;
+}
+
+export function evaluateTable(pred: PredictedTable, gold: GoldTable, options: EvaluateOptions = {}): EvaluationReport {
+  const attributes = resolveAttributes(gold, options.attributes);
+  const columns = [...new Set([...pred.values()].flatMap((row) => Object.keys(row)))];
+  const columnOf = new Map(attributes.map((a) => [a, columnFor(a, columns)]));
+
+  const matches = matchDocuments(gold.rows.keys(), pred.keys());
+  const documents: DocumentScore[] = [];
+  const missingDocuments: string[] = [];
+  const predTriples: Triple[] = [];
+  const goldTriples: Triple[] = [];
+  const sums = new Map(attributes.map((a) => [a, 0]));
+  for (const [doc, goldRow] of gold.rows) {
+    const predDoc = matches.get(doc) ?? null;
+    const predRow = predDoc === null ? undefined : pred.get(predDoc);
+    if (predDoc === null) missingDocuments.push(doc);
+    const cells: Record<string, CellScore> = {};
+    let total = 0;
+    for (const attribute of attributes) {
+      const column = columnOf.get(attribute) ?? null;
+      const predCell = column === null ? null : (predRow?.[column] ?? null);
+      const goldCell = goldRow[attribute] ?? [];
+      const f1 = textF1(predCell, goldCell);
+      cells[attribute] = { pred: predCell, gold: goldCell, f1 };
+      sums.set(attribute, (sums.get(attribute) ?? 0) + f1);
+      total += f1;
+      if (predCell) predTriples.push({ doc, attribute, value: predCell });
+      goldTriples.push({ doc, attribute, value: goldCell });
+    }
+    documents.push({ doc, predDoc, meanF1: total / attributes.length, cells });
+  }
+
+  const count = gold.rows.size;
+  const attributeScores = attributes.map((name) => ({
+    name,
+    column: columnOf.get(name) ?? null,
+    f1: count === 0 ? 0 : (sums.get(name) ?? 0) / count,
+  }));
+  const matchedPred = new Set(matches.values());
+  return {
+    attributes: attributeScores,
+    averageF1: attributeScores.reduce((s, a) => s + a.f1, 0) / attributeScores.length,
+    pairs: pairF1(predTriples, goldTriples),
+    documents,
+    missingDocuments,
+    extraDocuments: [...pred.keys()].filter((id) => !matchedPred.has(id)),
+    matchedBySuffix: [...matches].filter(([g, p]) => g !== p).length,
+  };
+}
+
+/** The documents with the lowest mean F1 (ties by id), for showing where a method fails. */
+export function worstDocuments(report: EvaluationReport, n: number): DocumentScore[] {
+  return [...report.documents].sort((a, b) => a.meanF1 - b.meanF1 || a.doc.localeCompare(b.doc)).slice(0, n);
+}

@@ -1,0 +1,35 @@
+/** Evaluation: metrics, gold loaders, predicted-table readers, scoring and reports. */
+export { normalizeText, htmlToText, type CellValue } from './normalize.ts';
+export { textF1, pairF1, schemaF1AtK, prf, type Prf, type Triple } from './metrics.ts';
+export { sameAttributeName, matchAttributeNames } from './names.ts';
+export {
+  readEvaporateTable,
+  readSwdeGold,
+  parseSwdeGroundTruth,
+  normalizeDocId,
+  type GoldTable,
+  type SwdeGroundTruth,
+} from './gold.ts';
+export {
+  loadBenchmark,
+  listDocuments,
+  alignGoldToDocuments,
+  type BenchmarkSetting,
+  type BenchmarkLayout,
+  type LoadBenchmarkOptions,
+} from './benchmark.ts';
+export { extractTarGz, type TarExtraction } from './tar.ts';
+export { readPredictedTable, type PredictedTable } from './table.ts';
+export { parseCsv } from './csv.ts';
+export {
+  evaluateTable,
+  worstDocuments,
+  type EvaluationReport,
+  type EvaluateOptions,
+  type AttributeScore,
+  type DocumentScore,
+  type CellScore,
+} from './evaluate.ts';
+export { evaluateFiles, type EvaluateFilesOptions, type EvaluationResult } from './eval-files.ts';
+export { renderReportMarkdown, renderEvaluationMarkdown } from './report.ts';
+export { readManifests, benchmarkManifestSchema, MANIFEST_DIR, type BenchmarkManifest } from './manifest.ts';
