@@ -1,0 +1,53 @@
+import { runProgram } from '../pipeline/run-program.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { defined, helpText, intOption, listOption, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { createReporter } from './progress.ts';
+
+export const applyCommand: CommandSpec = {
+  name: 'apply',
+  usage: 'evaporate apply <program.json> <folder> [--out table.csv] [options]',
+  summary: 'Run the extractor functions of a saved program over a folder and write the table. Needs no model.',
+  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'timeout-ms', 'isolates', 'quiet', 'json'],
+  examples: [
+    'evaporate apply .evaporate/runs/<run>/program.json ./new-pages --out new.csv',
+    'evaporate apply program.json ./receipts --out receipts.jsonl --timeout-ms 50',
+  ],
+};
+
+export async function runApply(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(applyCommand, argv);
+  if (values.help) {
+    process.stdout.write(helpText(applyCommand));
+    return EXIT.done;
+  }
+  const [programPath, folder] = positionals;
+  if (programPath === undefined || folder === undefined) throw new UsageError('usage: evaporate apply <program.json> <folder> [--out table.csv] (see --help)');
+  const reporter = createReporter(progressMode(values));
+  const started = performance.now();
+  const result = await runProgram({
+    program: programPath,
+    documents: folder,
+    onEvent: (event) => reporter.event(event),
+    ...defined({
+      out: stringOption(values, 'out'),
+      runDir: stringOption(values, 'run-dir'),
+      include: listOption(values, 'include'),
+      exclude: listOption(values, 'exclude'),
+      maxBytes: intOption(values, 'max-bytes', 1),
+      timeoutMs: intOption(values, 'timeout-ms', 1),
+      isolates: intOption(values, 'isolates', 1),
+    }),
+  });
+  reporter.stop();
+  const seconds = (performance.now() - started) / 1000;
+  if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped })}\n`);
+  else if (!values.quiet) {
+    process.stdout.write(
+      `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
+        (result.rejected.length ? `${result.rejected.length} function(s) did not compile: ${result.rejected.map((r) => r.id).join(', ')}\n` : '') +
+        (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
+        `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
+    );
+  }
+  return EXIT.done;
+}

@@ -1,0 +1,72 @@
+import { bench } from '../pipeline/bench.ts';
+import type { Method } from '../pipeline/extract.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { choiceOption, defined, helpText, intOption, modelSettings, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { createReporter } from './progress.ts';
+import { describeSynthesizer } from './summary.ts';
+
+export const benchCommand: CommandSpec = {
+  name: 'bench',
+  usage: 'evaporate bench <dataset-folder> [--methods direct,code,code+] [options]',
+  summary:
+    'Run each method on the same sample of a benchmark with gold, score it (text F1), and write a Markdown\n' +
+    'and a JSON report to eval/results/: F1 per attribute, model calls and tokens, cost, functions, speed.\n' +
+    'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
+  options: ['methods', 'attributes', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'quiet', 'json'],
+  examples: [
+    'evaporate bench datasets/demo',
+    'evaporate bench "../shared/datasets/swde/book/book-booksamillion(2000)" --methods code,code+',
+    'evaporate bench ./fda_510ks --model gpt-4o-mini --methods direct,code,code+',
+  ],
+};
+
+const METHODS: readonly Method[] = ['direct', 'code', 'code+'];
+
+export async function runBench(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(benchCommand, argv);
+  if (values.help) {
+    process.stdout.write(helpText(benchCommand));
+    return EXIT.done;
+  }
+  const dataset = positionals[0];
+  if (dataset === undefined) throw new UsageError('missing <dataset-folder>: evaporate bench <dataset-folder> (see --help)');
+  const methods = stringOption(values, 'methods')?.split(',').map((method) => method.trim()) as Method[] | undefined;
+  const unknown = methods?.find((method) => !METHODS.includes(method));
+  if (unknown !== undefined) throw new UsageError(`--methods: unknown method "${unknown}"; use direct, code and/or code+`);
+  const reporter = createReporter(progressMode(values));
+  const { reports, files } = await bench({
+    dataset,
+    model: modelSettings(values),
+    onEvent: (event) => reporter.event(event),
+    ...defined({
+      methods,
+      synth: choiceOption(values, 'synth', ['llm', 'builtin', 'both'] as const),
+      attributes: stringOption(values, 'attributes')?.split(',').map((name) => name.trim()).filter(Boolean),
+      sampleSize: intOption(values, 'sample', 1),
+      seed: intOption(values, 'seed'),
+      functionsPerAttribute: intOption(values, 'functions', 1),
+      topK: intOption(values, 'top-k', 1),
+      timeoutMs: intOption(values, 'timeout-ms', 1),
+      isolates: intOption(values, 'isolates', 1),
+      resultsDir: stringOption(values, 'results-dir'),
+      workDir: stringOption(values, 'run-dir'),
+    }),
+  });
+  reporter.stop();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ type: 'result', reports, files })}\n`);
+    return EXIT.done;
+  }
+  for (const report of reports) {
+    process.stdout.write(`${report.setting}: ${report.documents} documents, model ${report.model ?? 'none'}\n`);
+    for (const method of report.methods) {
+      process.stdout.write(
+        method.skipped
+          ? `  ${method.method}: not run (${method.skipped})\n`
+          : `  ${method.method}: average F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynthesizer(method.synthesizer ?? 'none')}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
+      );
+    }
+  }
+  process.stdout.write(`Reports: ${files.join(', ')}\n`);
+  return EXIT.done;
+}

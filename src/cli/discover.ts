@@ -1,0 +1,47 @@
+import { discover } from '../pipeline/discover.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { defined, helpText, intOption, listOption, modelSettings, parseCommand, stringOption, type CommandSpec } from './options.ts';
+import { formatUsage, table } from './summary.ts';
+
+export const discoverCommand: CommandSpec = {
+  name: 'discover',
+  usage: 'evaporate discover <folder> [options]',
+  summary: 'List the attributes that a sample of the documents states, most frequent first (no extraction).',
+  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'json'],
+  examples: ['evaporate discover datasets/demo/docs', 'evaporate discover ./receipts --model gpt-4o-mini --sample 20 --json'],
+};
+
+export async function runDiscover(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(discoverCommand, argv);
+  if (values.help) {
+    process.stdout.write(helpText(discoverCommand));
+    return EXIT.done;
+  }
+  const folder = positionals[0];
+  if (folder === undefined) throw new UsageError('missing <folder>: evaporate discover <folder> (see --help)');
+  const model = modelSettings(values);
+  const result = await discover({
+    documents: folder,
+    model,
+    ...defined({
+      sampleSize: intOption(values, 'sample', 1),
+      seed: intOption(values, 'seed'),
+      maxAttributes: intOption(values, 'max-attributes', 1),
+      chunkChars: intOption(values, 'chunk-chars', 200),
+      runDir: stringOption(values, 'run-dir'),
+      include: listOption(values, 'include'),
+      exclude: listOption(values, 'exclude'),
+      maxBytes: intOption(values, 'max-bytes', 1),
+    }),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return EXIT.done;
+  }
+  const source = result.synthesizer === 'model' ? 'the model' : 'the built-in rules (no model configured)';
+  process.stdout.write(`${result.attributes.length} attributes found by ${source} in ${result.sampleSize} sample documents:\n`);
+  const rows = result.attributes.map((attribute) => [attribute.name, `${attribute.frequency}/${result.sampleSize}`, attribute.examples.slice(0, 2).join(' | ').slice(0, 80)]);
+  process.stdout.write(`${table([['attribute', 'docs', 'examples'], ...rows]).map((line) => `  ${line}`).join('\n')}\n`);
+  if (result.usage) process.stdout.write(`Model: ${formatUsage(result.usage)}\n`);
+  return EXIT.done;
+}

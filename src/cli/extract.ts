@@ -1,0 +1,159 @@
+import { resolve } from 'node:path';
+import { checkEndpoint } from '../model/index.ts';
+import { extract, type ExtractOptions, type Method, type SynthMode } from '../pipeline/extract.ts';
+import { ARTIFACTS, defaultRunDir, readArtifact } from '../pipeline/run-dir.ts';
+import { EXIT, UsageError } from './errors.ts';
+import {
+  attributesOption,
+  choiceOption,
+  defined,
+  helpText,
+  intOption,
+  listOption,
+  modelSettings,
+  numberOption,
+  parseCommand,
+  progressMode,
+  stringOption,
+  type CommandSpec,
+} from './options.ts';
+import { createReporter } from './progress.ts';
+import { describeSynthesizer, formatSummary } from './summary.ts';
+
+export const extractCommand: CommandSpec = {
+  name: 'extract',
+  usage: 'evaporate extract <folder> [--attributes a,b,c | --schema schema.json] [--out table.csv] [options]',
+  summary:
+    'Extract a table from the documents in <folder>: one row per document, one column per attribute. Without\n' +
+    '--attributes or --schema the attributes are discovered from a sample (open IE). Without a model, the\n' +
+    'built-in synthesizer writes the extractor functions.',
+  options: [
+    'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'method', 'aggregation',
+    'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
+    'max-bytes', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'quiet', 'json',
+  ],
+  examples: [
+    'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
+    'evaporate extract ./contracts --schema schema.json --model gpt-4o-mini --out table.jsonl',
+    'evaporate extract ./pages --model llama3.1 --base-url http://localhost:11434/v1 --synth both',
+    'evaporate extract ./pages --model gpt-4o-mini --batch-export requests.jsonl   # then submit, and:',
+    'evaporate extract --resume .evaporate/runs/<run> --batch-import output.jsonl',
+  ],
+};
+
+interface SavedRun {
+  documents: string;
+  model: { model: string; baseURL: string | null } | null;
+  method: Method;
+  synth: SynthMode;
+  options: Omit<ExtractOptions, 'documents' | 'model' | 'onEvent' | 'onRow' | 'signal'>;
+}
+
+export async function runExtract(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(extractCommand, argv);
+  if (values.help) {
+    process.stdout.write(helpText(extractCommand));
+    return EXIT.done;
+  }
+  const resumeDir = stringOption(values, 'resume');
+  let options: ExtractOptions;
+  if (resumeDir !== undefined) {
+    const saved = await readArtifact<SavedRun>(resumeDir, ARTIFACTS.run);
+    if (saved === undefined) throw new UsageError(`--resume ${resumeDir}: no ${ARTIFACTS.run} there; pass the directory of an earlier run`);
+    if (saved.documents === '<in memory>') throw new UsageError(`--resume ${resumeDir}: that run's documents were passed in memory; resume it from the library`);
+    const savedModel = saved.model
+      ? modelSettings({ model: saved.model.model, ...(saved.model.baseURL ? { 'base-url': saved.model.baseURL } : {}), ...pickModelFlags(values) })
+      : modelSettings(values);
+    options = {
+      ...saved.options,
+      documents: saved.documents,
+      model: savedModel,
+      method: saved.method,
+      synth: saved.synth,
+      runDir: resumeDir,
+      batchImport: listOption(values, 'batch-import'),
+      batchExport: stringOption(values, 'batch-export'),
+      ...(stringOption(values, 'out') ? { out: stringOption(values, 'out') } : {}),
+    };
+  } else {
+    const folder = positionals[0];
+    if (folder === undefined) throw new UsageError('missing <folder>: evaporate extract <folder> [options] (see --help)');
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"; options go after --, e.g. --attributes a,b`);
+    options = {
+      documents: folder,
+      attributes: await attributesOption(values),
+      model: modelSettings(values),
+      synth: choiceOption(values, 'synth', ['llm', 'builtin', 'both'] as const),
+      method: choiceOption(values, 'method', ['direct', 'code', 'code+'] as const),
+      aggregation: choiceOption(values, 'aggregation', ['ws', 'mv'] as const),
+      sampleSize: intOption(values, 'sample', 1),
+      seed: intOption(values, 'seed'),
+      functionsPerAttribute: intOption(values, 'functions', 1),
+      topK: intOption(values, 'top-k', 1),
+      minF1: numberOption(values, 'min-f1', 0, 1),
+      maxAttributes: intOption(values, 'max-attributes', 1),
+      chunkChars: intOption(values, 'chunk-chars', 200),
+      runDir: stringOption(values, 'run-dir'),
+      out: stringOption(values, 'out'),
+      include: listOption(values, 'include'),
+      exclude: listOption(values, 'exclude'),
+      maxBytes: intOption(values, 'max-bytes', 1),
+      timeoutMs: intOption(values, 'timeout-ms', 1),
+      isolates: intOption(values, 'isolates', 1),
+      batchExport: stringOption(values, 'batch-export'),
+      batchImport: listOption(values, 'batch-import'),
+    };
+  }
+  options = defined(options);
+  if (options.out) options.out = resolve(options.out);
+  const runDir = resolve(options.runDir ?? defaultRunDir());
+  options.runDir = runDir;
+
+  const reporter = createReporter(progressMode(values));
+  if (!options.model) {
+    if (options.synth && options.synth !== 'builtin') throw new UsageError(`--synth ${options.synth} needs a model: pass --model (or set EVAPORATE_MODEL)`);
+    if (options.method === 'direct') throw new UsageError('--method direct needs a model: pass --model (or set EVAPORATE_MODEL)');
+    reporter.info('No model configured: running the built-in synthesizer (no model calls, no cost). Set --model or EVAPORATE_MODEL to use a model.');
+  } else {
+    reporter.info(`Model: ${options.model.model}${options.model.baseURL ? ` at ${options.model.baseURL}` : ''}; synthesizer: ${describeSynthesizer(options.synth === 'both' ? 'model+builtin' : options.synth === 'builtin' ? 'builtin' : 'model')}`);
+    // Fail in a second, not after the sample is chosen and the first stage times out.
+    if (!options.batchExport) await checkEndpoint(options.model, { timeoutMs: 15_000 });
+  }
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+    reporter.info('Stopping (Ctrl-C again to quit at once)...');
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  try {
+    let result;
+    try {
+      result = await extract({ ...options, onEvent: (event) => reporter.event(event), signal: controller.signal });
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      reporter.stop();
+      process.stderr.write(`Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}\n`);
+      return EXIT.interrupted;
+    }
+    reporter.stop();
+    const seconds = (performance.now() - started) / 1000;
+    if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
+    else if (!values.quiet) process.stdout.write(`${formatSummary(result, seconds)}\n`);
+    return EXIT.done;
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function pickModelFlags(values: ReturnType<typeof parseCommand>['values']) {
+  const flags: Record<string, string> = {};
+  for (const name of ['model', 'base-url', 'api-key-env', 'concurrency'] as const) {
+    const value = stringOption(values, name);
+    if (value !== undefined) flags[name] = value;
+  }
+  return flags;
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { CorpusError } from '../corpus/index.ts';
+import { ModelConfigError } from '../model/index.ts';
+import { BatchPendingError, ExtractError } from '../pipeline/extract.ts';
+import { ProgramError } from '../pipeline/program.ts';
+import { runApply } from './apply.ts';
+import { runBench } from './bench.ts';
+import { runDiscover } from './discover.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { runEstimate } from './estimate.ts';
+import { runEval } from './eval.ts';
+import { runExtract } from './extract.ts';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  extract: { run: runExtract, summary: 'extract a table from a folder of documents' },
+  discover: { run: runDiscover, summary: 'list the attributes found in a sample of the documents' },
+  apply: { run: runApply, summary: 'run a saved program.json over a folder (no model)' },
+  estimate: { run: runEstimate, summary: 'what an extract run would cost, before spending' },
+  eval: { run: runEval, summary: 'score a predicted table against gold' },
+  bench: { run: runBench, summary: 'run methods on a benchmark dataset and report F1, tokens and speed' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    'Usage: evaporate <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Run "evaporate <command> --help" for a command\'s options and examples.',
+    'Quick start: evaporate extract datasets/demo/docs --out table.csv',
+    '',
+  ].join('\n');
+}
+
+/** One line saying what went wrong and what to do; a stack trace only for bugs (or with EVAPORATE_DEBUG=1). */
+function report(error: unknown): number {
+  if (error instanceof BatchPendingError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.batchPending;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`evaporate: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof CorpusError || error instanceof ModelConfigError || error instanceof ProgramError || error instanceof ExtractError) {
+    process.stderr.write(`evaporate: ${error.message}\n`);
+    return EXIT.failed;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`evaporate: ${message}\n`);
+  if (process.env['EVAPORATE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT.failed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? EXIT.usage : EXIT.done;
+  }
+  if (name === '--version' || name === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return EXIT.done;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(`evaporate: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    return report(error);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,190 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { resolveModelSettings, type ModelSettings } from '../model/index.ts';
+import type { AttributeSpec } from '../synthesis/types.ts';
+import { UsageError } from './errors.ts';
+import type { ProgressMode } from './progress.ts';
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  value?: string;
+  help: string;
+}
+
+/** Every option any command takes; each command lists the ones it accepts, and --help is built from this table. */
+export const OPTIONS = {
+  attributes: { type: 'string', value: 'a,b,c', help: 'attributes to extract (closed IE); omit for open IE' },
+  schema: { type: 'string', value: 'file.json', help: 'JSON file of attributes with optional description and form' },
+  out: { type: 'string', value: 'file', help: 'also write the table here (.csv, .jsonl or .json)' },
+  model: { type: 'string', value: 'name', help: 'model id (default: $EVAPORATE_MODEL; none = built-in synthesizer)' },
+  'base-url': { type: 'string', value: 'url', help: 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL)' },
+  'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (default OPENAI_API_KEY)' },
+  concurrency: { type: 'string', value: 'n', help: 'model requests in flight at once (default 8)' },
+  synth: { type: 'string', value: 'llm|builtin|both', help: 'who writes candidate functions (default llm with a model, builtin without)' },
+  method: { type: 'string', value: 'direct|code|code+', help: 'direct: model reads every document; code: best function; code+: ensemble (default)' },
+  aggregation: { type: 'string', value: 'ws|mv', help: 'how code+ combines votes: label model (default) or majority vote' },
+  sample: { type: 'string', value: 'n', help: 'documents in the sample shown to the model (default 10)' },
+  functions: { type: 'string', value: 'n', help: 'candidate functions asked of the model per attribute (default 20)' },
+  'top-k': { type: 'string', value: 'n', help: 'functions kept per attribute (default 10)' },
+  'min-f1': { type: 'string', value: 'x', help: 'drop functions scoring under this on the sample (default 0.5)' },
+  'max-attributes': { type: 'string', value: 'n', help: 'most attributes kept by open IE (default 20)' },
+  'chunk-chars': { type: 'string', value: 'n', help: 'prompt chunk budget in characters (default 3000)' },
+  'run-dir': { type: 'string', value: 'dir', help: 'run directory (default .evaporate/runs/<timestamp>)' },
+  resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings' },
+  include: { type: 'string', multiple: true, value: 'glob', help: 'only files matching (repeatable), relative to the folder' },
+  exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },
+  'max-bytes': { type: 'string', value: 'n', help: 'skip files larger than this (default 20000000)' },
+  seed: { type: 'string', value: 'n', help: 'sampling seed (default 0)' },
+  'batch-export': { type: 'string', value: 'file.jsonl', help: 'send no requests; write those still needed as an OpenAI Batch API input file' },
+  'batch-import': { type: 'string', multiple: true, value: 'file.jsonl', help: 'load an OpenAI Batch API output file into the cache first (repeatable)' },
+  'timeout-ms': { type: 'string', value: 'ms', help: 'time limit per function per document (default 100)' },
+  isolates: { type: 'string', value: 'n', help: 'sandbox isolates (default one per core)' },
+  pred: { type: 'string', value: 'table', help: 'the predicted table (.csv, .jsonl or .json)' },
+  gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
+  methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
+  'results-dir': { type: 'string', value: 'dir', help: 'where reports go (default eval/results)' },
+  quiet: { type: 'boolean', help: 'print nothing but errors' },
+  json: { type: 'boolean', help: 'machine-readable progress and result as JSON lines on stdout' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+export type ParsedValues = Partial<Record<OptionName, string | boolean | string[]>>;
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  options: OptionName[];
+  examples: string[];
+}
+
+export function parseCommand(spec: CommandSpec, argv: string[]): { values: ParsedValues; positionals: string[] } {
+  const options = Object.fromEntries(
+    [...spec.options, 'help' as const].map((name) => {
+      const option: OptionSpec = OPTIONS[name];
+      return [name, { type: option.type, ...(option.multiple ? { multiple: true } : {}) }];
+    }),
+  );
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see evaporate ${spec.name} --help)`);
+  }
+}
+
+export function helpText(spec: CommandSpec): string {
+  const rows = [...spec.options, 'help' as const].map((name) => {
+    const option: OptionSpec = OPTIONS[name];
+    return [`--${name}${option.value ? ` <${option.value}>` : ''}`, option.help];
+  });
+  const width = Math.max(...rows.map(([flag]) => (flag as string).length));
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([flag, help]) => `  ${(flag as string).padEnd(width)}  ${help}`),
+    '',
+    'Examples:',
+    ...spec.examples.map((example) => `  ${example}`),
+    '',
+  ].join('\n');
+}
+
+/** The entries that are set; options objects then carry no explicit undefineds. */
+export function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+export function intOption(values: ParsedValues, name: OptionName, min = 0): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${String(raw)}"`);
+  return value;
+}
+
+export function numberOption(values: ParsedValues, name: OptionName, min: number, max: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${String(raw)}"`);
+  return value;
+}
+
+export function choiceOption<T extends string>(values: ParsedValues, name: OptionName, choices: readonly T[]): T | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (!choices.includes(raw as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${String(raw)}"`);
+  return raw as T;
+}
+
+export function stringOption(values: ParsedValues, name: OptionName): string | undefined {
+  const raw = values[name];
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+export function listOption(values: ParsedValues, name: OptionName): string[] | undefined {
+  const raw = values[name];
+  return Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : undefined;
+}
+
+export function progressMode(values: ParsedValues): ProgressMode {
+  if (values.json) return 'json';
+  if (values.quiet) return 'quiet';
+  return process.stderr.isTTY ? 'live' : 'plain';
+}
+
+/** Model settings from the flags, then the environment; null when no model is configured. */
+export function modelSettings(values: ParsedValues): ModelSettings | null {
+  return resolveModelSettings({
+    ...(stringOption(values, 'model') ? { model: stringOption(values, 'model') } : {}),
+    ...(stringOption(values, 'base-url') ? { baseURL: stringOption(values, 'base-url') } : {}),
+    ...(stringOption(values, 'api-key-env') ? { apiKeyEnv: stringOption(values, 'api-key-env') } : {}),
+    ...(intOption(values, 'concurrency', 1) !== undefined ? { concurrency: intOption(values, 'concurrency', 1) } : {}),
+  });
+}
+
+const attributeSchema = z.object({
+  name: z.string().trim().min(1).regex(/^[^,]+$/, 'names cannot contain commas'),
+  description: z.string().optional(),
+  form: z.string().optional(),
+});
+/** A schema file: a list of attributes, `{ "attributes": [...] }`, or `{ "name": "description", ... }`. */
+const schemaFile = z.union([
+  z.array(z.union([z.string().min(1), attributeSchema])),
+  z.object({ attributes: z.array(z.union([z.string().min(1), attributeSchema])) }),
+  z.record(z.string(), z.string()),
+]);
+
+export async function attributesOption(values: ParsedValues): Promise<AttributeSpec[] | undefined> {
+  const list = stringOption(values, 'attributes');
+  const schemaPath = stringOption(values, 'schema');
+  if (list !== undefined && schemaPath !== undefined) throw new UsageError('use either --attributes or --schema, not both');
+  if (list !== undefined) {
+    const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+    if (names.length === 0) throw new UsageError('--attributes needs at least one name, e.g. --attributes title,price');
+    return names.map((name) => ({ name }));
+  }
+  if (schemaPath === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(schemaPath, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`invalid schema file ${schemaPath}: ${(error as Error).message}`);
+  }
+  const parsed = schemaFile.safeParse(json);
+  if (!parsed.success) {
+    throw new UsageError(`invalid schema file ${schemaPath}: expected a list of attributes like [{"name": "price", "description": "...", "form": "..."}]`);
+  }
+  const data = parsed.data;
+  const entries = Array.isArray(data) ? data : 'attributes' in data && Array.isArray(data.attributes) ? data.attributes : Object.entries(data as Record<string, string>).map(([name, description]) => ({ name, description }));
+  const specs = entries.map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+  if (specs.length === 0) throw new UsageError(`invalid schema file ${schemaPath}: it lists no attributes`);
+  return specs;
+}

@@ -1,0 +1,100 @@
+import type { ModelEvent } from '../model/index.ts';
+import type { PipelineEvent } from '../pipeline/events.ts';
+
+export type ProgressMode = 'live' | 'plain' | 'json' | 'quiet';
+
+export interface Reporter {
+  event(event: PipelineEvent): void;
+  /** A line for the user (not shown with --quiet; a JSON record with --json). */
+  info(message: string): void;
+  /** Clear the live line before the final output. */
+  stop(): void;
+}
+
+/** Live display on a terminal, plain log lines otherwise, JSON lines with --json, nothing with --quiet. */
+export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Reporter {
+  if (mode === 'quiet') return { event: () => {}, info: () => {}, stop: () => {} };
+  if (mode === 'json') {
+    return {
+      event: (event) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+      info: (message) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), type: 'info', message })}\n`),
+      stop: () => {},
+    };
+  }
+  const model = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0 };
+  const progress = { stage: '', done: 0, total: 0, started: 0 };
+  let lastDraw = 0;
+  let lastPlainTenth = -1;
+  const live = mode === 'live';
+  const clear = () => live && stream.write('\r\x1b[K');
+  const line = (text: string) => {
+    clear();
+    stream.write(`${text}\n`);
+  };
+  const draw = (force = false) => {
+    if (!live) return;
+    const now = performance.now();
+    if (!force && now - lastDraw < 100) return;
+    lastDraw = now;
+    const parts: string[] = [];
+    if (progress.total > 0) {
+      const elapsed = (now - progress.started) / 1000;
+      const rate = elapsed > 0 ? progress.done / elapsed : 0;
+      const left = rate > 0 ? (progress.total - progress.done) / rate : 0;
+      parts.push(`${progress.stage} ${progress.done}/${progress.total} docs`, `${rate.toFixed(0)} docs/s`, `~${formatSeconds(left)} left`);
+    } else if (progress.stage) parts.push(progress.stage);
+    if (model.answered + model.cached + model.failed + model.inFlight.size > 0) {
+      parts.push(`model: ${model.inFlight.size} in flight, ${model.answered} answered, ${model.cached} cached${model.failed ? `, ${model.failed} failed` : ''}`);
+    }
+    stream.write(`\r\x1b[K${parts.join(' | ')}`);
+  };
+  const onModel = (event: ModelEvent) => {
+    if (event.type === 'attempt') model.inFlight.add(event.key);
+    else if (event.type === 'retry') model.retries++;
+    else if (event.type === 'answered') {
+      model.inFlight.delete(event.key);
+      if (event.cached) model.cached++;
+      else model.answered++;
+    } else if (event.type === 'failed') {
+      model.inFlight.delete(event.key);
+      model.failed++;
+      if (!live) line(`model call failed (${event.stage}): ${event.error}`);
+    }
+    draw();
+  };
+  return {
+    event(event) {
+      switch (event.type) {
+        case 'model':
+          return onModel(event.event);
+        case 'notice':
+          return line(event.message);
+        case 'stage':
+          if (event.status === 'start') {
+            Object.assign(progress, { stage: event.stage, done: 0, total: 0, started: performance.now() });
+            lastPlainTenth = -1;
+            if (!live) line(`${event.stage}: started`);
+          } else line(`${event.stage}: ${event.status === 'resumed' ? 'resumed from the run directory' : 'done'}${event.detail ? ` (${event.detail})` : ''}`);
+          return draw(true);
+        case 'progress': {
+          Object.assign(progress, { stage: event.stage, done: event.done, total: event.total });
+          if (live) return draw();
+          const tenth = Math.floor((10 * event.done) / Math.max(1, event.total));
+          if (tenth !== lastPlainTenth) {
+            lastPlainTenth = tenth;
+            line(`${event.stage}: ${event.done}/${event.total} documents`);
+          }
+          return;
+        }
+      }
+    },
+    info: line,
+    stop: clear,
+  };
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+}

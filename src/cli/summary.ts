@@ -1,0 +1,47 @@
+import type { UsageReport } from '../model/index.ts';
+import type { ExtractResult } from '../pipeline/extract.ts';
+
+/** The end-of-run summary a person reads: rows, per-attribute coverage and confidence, model use, files. */
+export function formatSummary(result: ExtractResult, seconds: number): string {
+  const lines = [
+    `Extracted ${result.rows} rows x ${result.attributes.length} attributes in ${seconds.toFixed(1)} s ` +
+      `(method ${result.method}, synthesizer ${describeSynthesizer(result.synthesizer)})`,
+  ];
+  const header = ['attribute', 'coverage', 'confidence', 'kept'];
+  const rows = result.perAttribute.map((attribute) => [
+    attribute.name,
+    `${Math.round(attribute.coverage * 100)}%`,
+    attribute.meanConfidence.toFixed(2),
+    result.method === 'direct'
+      ? '-'
+      : `${attribute.functionsKept}/${attribute.candidates}${attribute.functionsKept ? ` (${Object.entries(attribute.keptByOrigin).map(([origin, n]) => `${origin} ${n}`).join(', ')})` : ''}`,
+  ]);
+  lines.push(...table([header, ...rows]).map((line) => `  ${line}`));
+  if (result.skipped.length > 0) lines.push(`Skipped ${result.skipped.length} file(s): see ${result.runDir}/documents.json`);
+  if (result.usage) lines.push(`Model: ${formatUsage(result.usage)}`);
+  else lines.push('Model: none (no tokens spent)');
+  lines.push(`Table: ${result.tablePath}`, `Cells (confidence, provenance): ${result.cellsPath}`);
+  if (result.programPath) lines.push(`Program: ${result.programPath}`);
+  lines.push(`Run directory: ${result.runDir}`);
+  return lines.join('\n');
+}
+
+export function formatUsage(usage: UsageReport): string {
+  const total = usage.total;
+  const cost = total.costUsd === null ? 'cost unknown (no price for this model)' : `$${total.costUsd.toFixed(4)}`;
+  return (
+    `${total.calls} calls (${total.liveCalls} live, ${total.cachedCalls} cached${total.failedCalls ? `, ${total.failedCalls} failed` : ''}), ` +
+    `${total.promptTokens} prompt + ${total.completionTokens} completion tokens, ${cost}` +
+    (total.cachedCalls ? `; reused ${total.cachedPromptTokens + total.cachedCompletionTokens} cached tokens` : '')
+  );
+}
+
+export function describeSynthesizer(synthesizer: ExtractResult['synthesizer']): string {
+  return { model: 'model', builtin: 'built-in (no model)', 'model+builtin': 'model + built-in', none: 'none' }[synthesizer];
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}

@@ -1,0 +1,24 @@
+// Public library API: re-exports only.
+export { extract, extractRows, attributesOf } from './api/extract.ts';
+export type { ExtractedRow, ExtractOutput, LibraryExtractOptions, RowValues } from './api/extract.ts';
+export { discover } from './pipeline/discover.ts';
+export type { DiscoverOptions, DiscoverResult } from './pipeline/discover.ts';
+export { runProgram as apply } from './pipeline/run-program.ts';
+export type { ApplyRunOptions, ApplyRunResult } from './pipeline/run-program.ts';
+export { evaluateFiles as evaluate, evaluateTable, textF1, pairF1, schemaF1AtK, loadBenchmark } from './eval/index.ts';
+export type { EvaluationResult, EvaluationReport, GoldTable, BenchmarkSetting } from './eval/index.ts';
+export { estimate } from './pipeline/estimate.ts';
+export type { EstimateResult } from './pipeline/estimate.ts';
+export { bench } from './pipeline/bench.ts';
+export type { BenchOptions, BenchReport } from './pipeline/bench.ts';
+export { BatchPendingError, ExtractError } from './pipeline/extract.ts';
+export type { ExtractOptions, ExtractResult, Method, SynthMode } from './pipeline/extract.ts';
+export type { PipelineEvent, StageName } from './pipeline/events.ts';
+export { readProgram, parseProgram, ProgramError } from './pipeline/program.ts';
+export type { Program, ProgramAttribute, ProgramFunction } from './pipeline/program.ts';
+export type { ResultRow, ResultCell, CellCandidate } from './pipeline/table.ts';
+export { CorpusError, openCorpus, corpusFromDocuments } from './corpus/index.ts';
+export type { Corpus, CorpusDocument, InputDocument, DocumentFormat, SkippedFile } from './corpus/index.ts';
+export { ModelConfigError, resolveModelSettings } from './model/index.ts';
+export type { ModelSettings, ModelSettingsOptions, UsageReport } from './model/index.ts';
+export type { AttributeSpec, CandidateFunction } from './synthesis/types.ts';

@@ -1,0 +1,174 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
+import type { ModelSettings, StageUsage } from '../model/index.ts';
+import { extract, type ExtractResult, type Method, type SynthMode } from './extract.ts';
+import type { PipelineEvent } from './events.ts';
+
+export interface BenchOptions {
+  /** A benchmark folder (Evaporate layout, SWDE, ...) with gold. */
+  dataset: string;
+  /** Default: direct, code, code+ with a model; code, code+ without. */
+  methods?: Method[];
+  model?: ModelSettings | null;
+  synth?: SynthMode;
+  /** Limit to these attributes (default: all gold attributes). */
+  attributes?: string[];
+  sampleSize?: number;
+  seed?: number;
+  functionsPerAttribute?: number;
+  topK?: number;
+  timeoutMs?: number;
+  isolates?: number;
+  /** Reports go here (default eval/results). */
+  resultsDir?: string;
+  /** Run directories go here (default .evaporate/bench). */
+  workDir?: string;
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+export interface MethodResult {
+  method: Method;
+  /** Why the method did not run, when it did not. */
+  skipped?: string;
+  synthesizer?: ExtractResult['synthesizer'];
+  f1?: Record<string, number>;
+  averageF1?: number;
+  model?: Pick<StageUsage, 'calls' | 'liveCalls' | 'cachedCalls' | 'failedCalls' | 'promptTokens' | 'completionTokens' | 'cachedPromptTokens' | 'cachedCompletionTokens' | 'costUsd'> | null;
+  functionsGenerated?: number;
+  functionsKept?: number;
+  keptByOrigin?: Record<string, number>;
+  applyDocsPerSecond?: number;
+  wallSeconds?: number;
+  worstDocuments?: { doc: string; meanF1: number }[];
+  runDir?: string;
+}
+
+export interface BenchReport {
+  dataset: string;
+  setting: string;
+  documents: number;
+  attributes: string[];
+  model: string | null;
+  date: string;
+  methods: MethodResult[];
+}
+
+/** Run each method on the same sample of each setting with gold, score it, and write Markdown and JSON reports. */
+export async function bench(options: BenchOptions): Promise<{ reports: BenchReport[]; files: string[] }> {
+  const settings = (await loadBenchmark(options.dataset)).filter((setting) => setting.gold !== null);
+  if (settings.length === 0) throw new Error(`${options.dataset}: no benchmark with gold found (expected docs/ + table.json, or an SWDE site with groundtruth/)`);
+  const methods = options.methods ?? (options.model ? ['direct', 'code', 'code+'] : ['code', 'code+']);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const resultsDir = resolve(options.resultsDir ?? 'eval/results');
+  await mkdir(resultsDir, { recursive: true });
+  const reports: BenchReport[] = [];
+  const files: string[] = [];
+  for (const setting of settings) {
+    const attributes = options.attributes ?? setting.attributes;
+    const workDir = resolve(options.workDir ?? join('.evaporate', 'bench'), `${setting.name}-${stamp}`);
+    const results: MethodResult[] = [];
+    for (const method of methods) results.push(await runMethod(setting, attributes, method, workDir, options));
+    const report: BenchReport = {
+      dataset: resolve(options.dataset),
+      setting: setting.name,
+      documents: setting.gold?.rows.size ?? 0,
+      attributes,
+      model: options.model?.model ?? null,
+      date: new Date().toISOString(),
+      methods: results,
+    };
+    reports.push(report);
+    const base = join(resultsDir, `bench-${setting.name}`);
+    await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(`${base}.md`, renderBenchMarkdown(report));
+    files.push(`${base}.md`, `${base}.json`);
+  }
+  return { reports, files };
+}
+
+async function runMethod(setting: BenchmarkSetting, attributes: string[], method: Method, workDir: string, options: BenchOptions): Promise<MethodResult> {
+  if (method === 'direct' && !options.model) return { method, skipped: 'needs a model (none configured)' };
+  const started = performance.now();
+  const result = await extract({
+    documents: setting.docsRoot,
+    attributes,
+    model: options.model ?? null,
+    method,
+    runDir: join(workDir, method),
+    // One cache for all methods: they share the sample, so code and code+ pay once for the same calls.
+    cacheDir: join(workDir, 'cache'),
+    ...(options.synth ? { synth: options.synth } : {}),
+    ...(options.sampleSize ? { sampleSize: options.sampleSize } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.functionsPerAttribute ? { functionsPerAttribute: options.functionsPerAttribute } : {}),
+    ...(options.topK ? { topK: options.topK } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.isolates ? { isolates: options.isolates } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, { attributes });
+  const total = result.usage?.total;
+  const keptByOrigin: Record<string, number> = {};
+  for (const attribute of result.perAttribute) {
+    for (const [origin, count] of Object.entries(attribute.keptByOrigin)) keptByOrigin[origin] = (keptByOrigin[origin] ?? 0) + count;
+  }
+  return {
+    method,
+    synthesizer: result.synthesizer,
+    f1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.f1)])),
+    averageF1: round(evaluation.averageF1),
+    model: total
+      ? {
+          calls: total.calls,
+          liveCalls: total.liveCalls,
+          cachedCalls: total.cachedCalls,
+          failedCalls: total.failedCalls,
+          promptTokens: total.promptTokens,
+          completionTokens: total.completionTokens,
+          cachedPromptTokens: total.cachedPromptTokens,
+          cachedCompletionTokens: total.cachedCompletionTokens,
+          costUsd: total.costUsd,
+        }
+      : null,
+    functionsGenerated: result.perAttribute.reduce((sum, attribute) => sum + attribute.candidates, 0),
+    functionsKept: result.perAttribute.reduce((sum, attribute) => sum + attribute.functionsKept, 0),
+    keptByOrigin,
+    applyDocsPerSecond: Math.round(result.applyDocsPerSecond),
+    wallSeconds: round(wallSeconds),
+    worstDocuments: worstDocuments(evaluation, 5).map((doc) => ({ doc: doc.doc, meanF1: round(doc.meanF1) })),
+    runDir: result.runDir,
+  };
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+const percent = (value: number | undefined) => (value === undefined ? '-' : (100 * value).toFixed(1));
+
+export function renderBenchMarkdown(report: BenchReport): string {
+  const ran = report.methods.filter((method) => method.skipped === undefined);
+  const lines = [
+    `# Benchmark: ${report.setting}`,
+    '',
+    `Dataset: \`${report.dataset}\` (${report.documents} documents with gold). Model: ${report.model ?? 'none (built-in synthesizer)'}. Date: ${report.date}.`,
+    '',
+    '## Text F1 (METHOD.md), per attribute',
+    '',
+    `| attribute | ${ran.map((method) => method.method).join(' | ')} |`,
+    `|---|${ran.map(() => '---:').join('|')}|`,
+    ...report.attributes.map((attribute) => `| ${attribute} | ${ran.map((method) => percent(method.f1?.[attribute])).join(' | ')} |`),
+    `| **average** | ${ran.map((method) => `**${percent(method.averageF1)}**`).join(' | ')} |`,
+    '',
+    '## Cost and speed',
+    '',
+    '| method | synthesizer | model calls (live / cached) | prompt + completion tokens | cached tokens | cost | functions generated / kept | apply docs/s | wall s |',
+    '|---|---|---|---|---|---|---|---:|---:|',
+    ...ran.map((method) => {
+      const model = method.model;
+      return `| ${method.method} | ${method.synthesizer} | ${model ? `${model.liveCalls} / ${model.cachedCalls}` : '0'} | ${model ? `${model.promptTokens} + ${model.completionTokens}` : '0'} | ${model ? model.cachedPromptTokens + model.cachedCompletionTokens : 0} | ${model?.costUsd == null ? (model ? 'unknown' : '$0') : `$${model.costUsd.toFixed(4)}`} | ${method.functionsGenerated} / ${method.functionsKept} (${Object.entries(method.keptByOrigin ?? {}).map(([origin, n]) => `${origin} ${n}`).join(', ') || '-'}) | ${method.applyDocsPerSecond} | ${method.wallSeconds} |`;
+    }),
+    ...report.methods.filter((method) => method.skipped !== undefined).map((method) => `\n${method.method}: not run, ${method.skipped}.`),
+    '',
+  ];
+  return lines.join('\n');
+}

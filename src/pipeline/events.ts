@@ -1,0 +1,19 @@
+import type { ModelEvent } from '../model/index.ts';
+
+export type StageName =
+  | 'documents'
+  | 'sample'
+  | 'schema'
+  | 'pseudo-labels'
+  | 'synthesis'
+  | 'sample-votes'
+  | 'scoring'
+  | 'apply'
+  | 'direct';
+
+/** What a run reports as it goes; the CLI turns these into a progress display or JSON lines. */
+export type PipelineEvent =
+  | { type: 'stage'; stage: StageName; status: 'start' | 'done' | 'resumed'; detail?: string }
+  | { type: 'progress'; stage: StageName; done: number; total: number }
+  | { type: 'notice'; message: string }
+  | { type: 'model'; event: ModelEvent };

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from '../model/atomic-file.ts';
+
+const functionSchema = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  origin: z.enum(['model', 'builtin', 'user']).optional(),
+  strategy: z.string().optional(),
+  sampleDocs: z.array(z.string()).optional(),
+  /** Token F1 against the pseudo-labels on the sample. */
+  sampleF1: z.number().optional(),
+  /** The label model's estimate of how often this function is right. */
+  accuracy: z.number().min(0).max(1).optional(),
+});
+
+const attributeSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  form: z.string().optional(),
+  /** Empty outputs abstain (true) or vote for "no value" (false). */
+  abstainOnEmpty: z.boolean().optional(),
+  functions: z.array(functionSchema),
+});
+
+/**
+ * A saved extraction program: per attribute, the kept functions and how to combine them. Applying it needs
+ * no model. Only names and sources are required, so a hand-written program is valid (majority vote).
+ */
+export const programSchema = z.object({
+  version: z.literal(1).optional(),
+  /** 'ws' label model, 'mv' majority vote, 'code' best single function. */
+  method: z.enum(['ws', 'mv', 'code']).optional(),
+  attributes: z.array(attributeSchema).min(1),
+});
+
+export type Program = z.infer<typeof programSchema>;
+export type ProgramAttribute = z.infer<typeof attributeSchema>;
+export type ProgramFunction = z.infer<typeof functionSchema>;
+
+export class ProgramError extends Error {
+  override name = 'ProgramError';
+}
+
+export async function readProgram(path: string): Promise<Program> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ProgramError(`Cannot read program ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ProgramError(`Program ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseProgram(json, path);
+}
+
+export function parseProgram(json: unknown, source = 'program'): Program {
+  const parsed = programSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ProgramError(`${source} is not a valid program: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const ids = parsed.data.attributes.flatMap((attribute) => attribute.functions.map((fn) => fn.id));
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate !== undefined) throw new ProgramError(`${source}: function id "${duplicate}" is used twice; ids must be unique`);
+  return parsed.data;
+}
+
+export function writeProgram(path: string, program: Program): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(program, null, 2)}\n`);
+}

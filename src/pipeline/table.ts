@@ -1,0 +1,100 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { once } from 'node:events';
+
+/** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
+export interface CellCandidate {
+  value: string[] | null;
+  probability: number;
+  voters: string[];
+}
+
+/** A table cell with its provenance: which functions produced the value and where it occurs in the view. */
+export interface ResultCell {
+  value: string[] | null;
+  confidence: number;
+  voters: string[];
+  /** Character offsets [start, end) of each value's first occurrence in the document's view, when it occurs. */
+  spans: [number, number][];
+  candidates: CellCandidate[];
+}
+
+export interface ResultRow {
+  /** The document id: its path relative to the corpus folder. */
+  doc: string;
+  cells: Record<string, ResultCell>;
+}
+
+export type TableFormat = 'csv' | 'jsonl' | 'json';
+
+export function tableFormatOf(path: string): TableFormat {
+  const extension = extname(path).toLowerCase();
+  if (extension === '.csv') return 'csv';
+  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
+  if (extension === '.json') return 'json';
+  throw new Error(`Unknown table format for ${path}: use a .csv, .jsonl or .json file name`);
+}
+
+export interface TableWriter {
+  write(row: ResultRow): Promise<void>;
+  /** Finish the file and move it into place; until then the path holds the previous file, if any. */
+  close(): Promise<void>;
+  /** Drop the partial file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Stream rows into a plain table: a `doc` column and one column per attribute. Multi-valued cells are arrays
+ * in JSON/JSONL and `; `-joined in CSV. Confidence and provenance go to a separate cells file.
+ */
+export async function createTableWriter(path: string, attributes: readonly string[], format = tableFormatOf(path)): Promise<TableWriter> {
+  const plain = (row: ResultRow): Record<string, string | string[] | null> => {
+    const record: Record<string, string | string[] | null> = { doc: row.doc };
+    for (const name of attributes) record[name] = row.cells[name]?.value ?? null;
+    return record;
+  };
+  const header = format === 'csv' ? `${['doc', ...attributes].map(csvField).join(',')}\n` : format === 'json' ? '[' : '';
+  let rows = 0;
+  return lineWriter(path, header, format === 'json' ? '\n]\n' : '', (row) => {
+    rows++;
+    if (format === 'csv') return `${[row.doc, ...attributes.map((name) => (row.cells[name]?.value ?? []).join('; '))].map(csvField).join(',')}\n`;
+    if (format === 'jsonl') return `${JSON.stringify(plain(row))}\n`;
+    return `${rows === 1 ? '\n' : ',\n'}${JSON.stringify(plain(row))}`;
+  });
+}
+
+/** Confidence and provenance per cell, one JSON line per document. */
+export function createCellsWriter(path: string): Promise<TableWriter> {
+  return lineWriter(path, '', '', (row) => `${JSON.stringify(row)}\n`);
+}
+
+async function lineWriter(path: string, header: string, footer: string, render: (row: ResultRow) => string): Promise<TableWriter> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.partial`;
+  const stream: WriteStream = createWriteStream(temp);
+  await once(stream, 'open');
+  const put = async (text: string) => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+  await put(header);
+  return {
+    write: (row) => put(render(row)),
+    close: async () => {
+      await put(footer);
+      stream.end();
+      await once(stream, 'finish');
+      await rename(temp, path);
+    },
+    abort: async () => {
+      stream.destroy();
+      await rm(temp, { force: true });
+    },
+  };
+}
+
+const needsQuotes = /[",\n\r]|^\s|\s$/;
+
+export function csvField(value: string): string {
+  return needsQuotes.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

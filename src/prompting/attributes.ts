@@ -1,0 +1,21 @@
+import type { AttributeSpec } from '../synthesis/types.ts';
+
+/** What the user said about an attribute, as lines for a prompt ('' when nothing). */
+export function attributeNotes(attribute: AttributeSpec): string {
+  return [
+    attribute.description ? `Meaning: ${attribute.description.trim()}` : '',
+    attribute.form ? `Write values as: ${attribute.form.trim()}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Attributes as a bullet list: `- name: description (write values as: form)`. */
+export function attributeList(attributes: readonly AttributeSpec[]): string {
+  return attributes
+    .map((attribute) => {
+      const notes = [attribute.description?.trim(), attribute.form ? `write values as ${attribute.form.trim()}` : undefined].filter(Boolean);
+      return notes.length > 0 ? `- ${attribute.name}: ${notes.join('; ')}` : `- ${attribute.name}`;
+    })
+    .join('\n');
+}

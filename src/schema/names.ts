@@ -1,0 +1,18 @@
+/** An attribute name as a table column: lowercase snake_case words, e.g. "Release Date:" -> "release_date". */
+export function attributeName(label: string): string {
+  return label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** Shared shape of discovered attributes, whoever discovered them. */
+export interface DiscoveredAttribute {
+  name: string;
+  /** Sample documents that state it. */
+  frequency: number;
+  examples: string[];
+}
