@@ -1,0 +1,18 @@
+/** Scoring candidates against pseudo-labels, filtering them, and aggregating their votes per document. */
+export {
+  DEFAULT_ACCURACY,
+  type VoteOutcome,
+  type DocumentVotes,
+  type FunctionScore,
+  type KeptFunction,
+  type Selection,
+  type AggregationMethod,
+  type LabelModel,
+  type Candidate,
+  type Aggregated,
+} from './types.ts';
+export { voteKey, readVote, NO_VALUE, type Vote } from './votes.ts';
+export { decideAbstention, scoreFunctions, ABSTAIN_THRESHOLD } from './score.ts';
+export { selectFunctions, compareScores, type SelectOptions } from './select.ts';
+export { fitLabelModel, aggregateDocument, DEFAULT_CLASSES_PER_DOC, type FitOptions } from './label-model.ts';
+export { pseudoLabelsFromAgreement, type AgreementOptions } from './pseudo-labels.ts';

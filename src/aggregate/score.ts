@@ -1,0 +1,67 @@
+/**
+ * Scoring candidate functions on the sample against the pseudo-labels (METHOD.md stage 7).
+ */
+import { textF1 } from '../eval/index.ts';
+import { compareStrings } from '../corpus/random.ts';
+import { NO_VALUE, hasValue, readVote, voteKey } from './votes.ts';
+import type { DocumentVotes, FunctionScore } from './types.ts';
+
+/** Share of sample documents with a value above which empty outputs count as abstentions (METHOD.md: 90%). */
+export const ABSTAIN_THRESHOLD = 0.9;
+
+function isLabelled(label: readonly string[] | null): boolean {
+  return label !== null && voteKey(label) !== NO_VALUE;
+}
+
+/**
+ * Whether a function's empty output should be an abstention rather than a vote for "no value": true
+ * when the pseudo-labels found a value in at least `threshold` of the sample documents, since for an
+ * attribute nearly every document has, "found nothing" says more about the function than the
+ * document. No labels at all: false (nothing shows the attribute is usually present).
+ */
+export function decideAbstention(pseudoLabels: ReadonlyMap<string, readonly string[] | null>, threshold = ABSTAIN_THRESHOLD): boolean {
+  if (pseudoLabels.size === 0) return false;
+  let found = 0;
+  for (const label of pseudoLabels.values()) if (isLabelled(label)) found += 1;
+  return found / pseudoLabels.size >= threshold;
+}
+
+/**
+ * Token F1 of every function against the pseudo-labels, over the documents that have a pseudo-label
+ * (sample documents without one are ignored). Where a function voted, its output is scored with the
+ * project's text F1 (an empty output as "no value"); errors and, when `abstainOnEmpty`, empty outputs
+ * are not votes and are left out of its F1 but count against its coverage. Functions are every id
+ * seen in `sampleVotes`, sorted by id.
+ */
+export function scoreFunctions(
+  sampleVotes: ReadonlyMap<string, DocumentVotes>,
+  pseudoLabels: ReadonlyMap<string, readonly string[] | null>,
+  options: { abstainOnEmpty: boolean },
+): FunctionScore[] {
+  const ids = new Set<string>();
+  for (const outcomes of sampleVotes.values()) for (const id of Object.keys(outcomes)) ids.add(id);
+  const docs = [...pseudoLabels.keys()].sort(compareStrings);
+
+  return [...ids].sort(compareStrings).map((id) => {
+    let f1Sum = 0;
+    let voted = 0;
+    let withValue = 0;
+    let errors = 0;
+    for (const doc of docs) {
+      const outcome = sampleVotes.get(doc)?.[id];
+      if (outcome === undefined || outcome.kind === 'error') errors += 1;
+      if (hasValue(outcome)) withValue += 1;
+      const vote = readVote(outcome, options.abstainOnEmpty);
+      if (!vote) continue;
+      voted += 1;
+      f1Sum += textF1(vote.value, pseudoLabels.get(doc) ?? null);
+    }
+    return {
+      id,
+      f1: voted === 0 ? 0 : f1Sum / voted,
+      coverage: docs.length === 0 ? 0 : withValue / docs.length,
+      errors,
+      voted,
+    };
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Filtering scored candidates (METHOD.md stage 7): drop those under an F1 threshold, keep the top k.
+ */
+import { compareStrings } from '../corpus/random.ts';
+import type { FunctionScore, KeptFunction, Selection } from './types.ts';
+
+export interface SelectOptions {
+  /** Functions scoring below this F1 are dropped (default 0.5). */
+  minF1?: number;
+  /** At most this many are kept (default 10). */
+  topK?: number;
+}
+
+/** Best first: F1, then coverage, then fewer errors, then id, so equal scores always rank the same way. */
+export function compareScores(a: FunctionScore, b: FunctionScore): number {
+  return b.f1 - a.f1 || b.coverage - a.coverage || a.errors - b.errors || compareStrings(a.id, b.id);
+}
+
+const pct = (x: number): string => x.toFixed(2);
+
+/**
+ * Keeps the functions with F1 >= `minF1`, at most `topK` of them, best first. When none reaches the
+ * threshold the single best is kept anyway and its reason says so, so an attribute never ends up
+ * with no function without a word.
+ */
+export function selectFunctions(scores: readonly FunctionScore[], options: SelectOptions = {}): Selection {
+  const minF1 = options.minF1 ?? 0.5;
+  const topK = options.topK ?? 10;
+  if (!(minF1 >= 0 && minF1 <= 1)) throw new Error(`selectFunctions: minF1 must be in [0, 1], got ${minF1}`);
+  if (!Number.isInteger(topK) || topK < 1) throw new Error(`selectFunctions: topK must be a positive integer, got ${topK}`);
+
+  const ranked = [...scores].sort(compareScores);
+  const passing = ranked.filter((s) => s.f1 >= minF1);
+  const kept: KeptFunction[] = [];
+  const dropped: Selection['dropped'] = [];
+  const describe = (s: FunctionScore): string => `F1 ${pct(s.f1)}, coverage ${pct(s.coverage)}`;
+  const below = (s: FunctionScore) => ({ id: s.id, reason: `${describe(s)} is below the threshold ${pct(minF1)}` });
+
+  if (passing.length === 0) {
+    const [best, ...rest] = ranked;
+    if (best) {
+      kept.push({
+        ...best,
+        reason: `no function reached F1 ${pct(minF1)}; kept the best one (${describe(best)}) so the attribute is not left empty`,
+      });
+    }
+    dropped.push(...rest.map(below));
+    return { kept, dropped };
+  }
+
+  passing.forEach((s, i) => {
+    if (i < topK) kept.push({ ...s, reason: `${describe(s)}, rank ${i + 1} of ${passing.length} above the threshold ${pct(minF1)}` });
+    else dropped.push({ id: s.id, reason: `${describe(s)}, rank ${i + 1}: only the top ${topK} are kept` });
+  });
+  dropped.push(...ranked.filter((s) => s.f1 < minF1).map(below));
+  return { kept, dropped };
+}

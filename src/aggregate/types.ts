@@ -1,0 +1,95 @@
+/**
+ * Contracts of the scoring and aggregation stage: what a function said about a document, how
+ * functions scored on the sample, the fitted label model (saved in program.json) and the
+ * aggregated cell with its provenance.
+ */
+
+/**
+ * What one function returned for one document. Structurally the sandbox's outcome, restated here so
+ * aggregation does not depend on the sandbox. `abstain` is what the sandbox reports when a function
+ * returns null/undefined/'': like an empty `value`, it is an *empty output*, which is either a vote
+ * for "no value" or an abstention depending on {@link LabelModel.abstainOnEmpty}. An `error` is never
+ * a vote: a crash or a timeout says nothing about the document.
+ */
+export type VoteOutcome =
+  | { kind: 'value'; value: string[] }
+  | { kind: 'abstain' }
+  | { kind: 'error'; error: string; message?: string };
+
+/** One function's outcomes on one document, keyed by function id. */
+export type DocumentVotes = Readonly<Record<string, VoteOutcome>>;
+
+/** How a function did on the sample against the pseudo-labels. */
+export interface FunctionScore {
+  id: string;
+  /**
+   * Mean token F1 over the sample documents where the function voted (errors never vote; empty
+   * outputs do not vote when abstaining on empty). 0 when it never voted.
+   */
+  f1: number;
+  /** Share of labelled sample documents where it returned a (non-empty) value. */
+  coverage: number;
+  /** Sample documents where it failed (threw, timed out, bad output, disabled, or no outcome recorded). */
+  errors: number;
+  /** Number of sample documents the F1 is averaged over. */
+  voted: number;
+}
+
+/** A function that survived selection, with why. */
+export interface KeptFunction extends FunctionScore {
+  reason: string;
+}
+
+export interface Selection {
+  /** Best first: this order is the rank order tie-breaks use downstream. */
+  kept: KeptFunction[];
+  dropped: { id: string; reason: string }[];
+}
+
+/** `code`: best single function; `mv`: majority vote; `ws`: label model (weak supervision). */
+export type AggregationMethod = 'code' | 'mv' | 'ws';
+
+/** The fitted aggregator of one attribute; plain JSON so it goes into program.json as is. */
+export interface LabelModel {
+  method: AggregationMethod;
+  /** The voters in rank order, best first; ties between classes go to the better-ranked voter. */
+  functionIds: string[];
+  /**
+   * Estimated probability that a function's vote is right (per id). A function missing here (a
+   * hand-edited program) counts with {@link DEFAULT_ACCURACY}.
+   */
+  accuracies: Record<string, number>;
+  /** True: empty outputs are abstentions; false: they are votes for "no value". */
+  abstainOnEmpty: boolean;
+  /** `ws`: how many distinct non-empty values per document compete as classes. */
+  classesPerDoc: number;
+  /** `code`: the single function whose output is the answer. */
+  best?: string;
+  /** How the fit went, for reports. */
+  fit?: { documents: number; iterations: number; converged: boolean };
+}
+
+/** One competing value in a cell. */
+export interface Candidate {
+  /** The value as the functions wrote it (its most common raw form); null = "no value". */
+  value: string[] | null;
+  /** Posterior probability (`ws`), vote share (`mv`) or the function's accuracy (`code`). */
+  probability: number;
+  /** Ids of the functions that voted for it, in rank order. */
+  voters: string[];
+}
+
+/** One aggregated cell with its provenance. */
+export interface Aggregated {
+  /** null when the winner is "no value" or nobody voted. */
+  value: string[] | null;
+  /** In [0, 1]; 0 when no function voted. */
+  confidence: number;
+  /** The functions that voted for the value. */
+  voters: string[];
+  /** Every competing value, most probable first. */
+  candidates: Candidate[];
+}
+
+/** The accuracy assumed for a function nobody estimated: equal for all, so aggregation starts as majority vote. */
+export const DEFAULT_ACCURACY = 0.7;
