@@ -1,0 +1,146 @@
+/**
+ * The model-free synthesizer: candidate extractor functions written from an attribute's name,
+ * description and form and from the sample documents, with no model. Candidates are ordinary
+ * `function extract(doc, $)` sources, run, scored and combined exactly like model-written ones.
+ */
+import type { CorpusDocument } from '../../corpus/index.ts';
+import type { AttributeSpec, CandidateFunction } from '../types.ts';
+import type { Draft, Family } from './draft.ts';
+import { contextDrafts, genericLabelDrafts, learnedLabelDrafts } from './labels.ts';
+import { markupDrafts } from './markup.ts';
+import { assembleSource, hostFunction } from './runtime.ts';
+import { readSample, type SampleDoc } from './sample.ts';
+import { layoutDrafts, typeDrafts } from './typed.ts';
+import { profileAttribute } from './words.ts';
+
+export interface BuiltinOptions {
+  /** At most this many candidates per attribute (default 30). */
+  maxCandidates?: number;
+}
+
+export const DEFAULT_MAX_CANDIDATES = 30;
+
+// Selection takes one draft from each family in turn, in this order, so the kept set stays diverse.
+const FAMILIES: readonly Family[] = ['learned', 'label', 'markup', 'context', 'type', 'layout'];
+
+/** `function extract(doc, $)` around a draft's expression, declaring the text lines only when used. */
+export function draftSource(expression: string): string {
+  const usesFlow = /\bflow\b/.test(expression);
+  const usesText = usesFlow || /\btext\b/.test(expression);
+  const usesLines = usesText || /\blines\b/.test(expression);
+  const body = [
+    ...(usesLines ? ['var lines = textLines(doc);'] : []),
+    ...(usesText ? ["var text = lines.join('\\n');"] : []),
+    ...(usesFlow ? ["var flow = text.replace(/\\n/g, ' ');"] : []),
+    `return ${expression};`,
+  ].join('\n');
+  return assembleSource(body);
+}
+
+interface Measured {
+  draft: Draft;
+  source: string;
+  /** Sample documents where the draft gives a value. */
+  docs: string[];
+  /** The draft's outputs on the sample, as one string: equal signatures are redundant voters there. */
+  signature: string;
+}
+
+function asValues(value: unknown): string[] | null {
+  if (typeof value === 'string') return value.trim() === '' ? null : [value.trim()];
+  if (Array.isArray(value)) {
+    const items = value.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
+    return items.length > 0 ? items : null;
+  }
+  return null;
+}
+
+/** Runs a draft's expression (templates from this folder, see runtime.ts) on the sample, on the host. */
+function measure(draft: Draft, sample: readonly SampleDoc[]): Measured {
+  const run = hostFunction<(doc: string, lines: string[], text: string, flow: string, $: undefined) => unknown>(
+    ['doc', 'lines', 'text', 'flow', '$'],
+    draft.proxy ?? draft.expression,
+  );
+  const outputs: (string[] | null)[] = [];
+  const docs: string[] = [];
+  for (const doc of sample) {
+    let value: string[] | null = null;
+    try {
+      value = asValues(run(doc.view, doc.lines, doc.text, doc.flow, undefined));
+    } catch {
+      value = null;
+    }
+    outputs.push(value);
+    if (value) docs.push(doc.id);
+  }
+  const source = draftSource(draft.expression);
+  // Without a sample there is nothing to compare, so every source counts as distinct.
+  return { draft, source, docs, signature: sample.length === 0 ? source : JSON.stringify(outputs) };
+}
+
+/**
+ * Round-robin over families, best first within each (most sample documents with a value, then the
+ * strategy's own rank). A first pass keeps only drafts whose outputs on the sample differ from every
+ * kept one; a second fills what is left of the cap with the rest.
+ */
+function select(measured: Measured[], max: number): Measured[] {
+  const queues = FAMILIES.map((family) =>
+    measured.filter((m) => m.draft.family === family).sort((a, b) => b.docs.length - a.docs.length || a.draft.rank - b.draft.rank),
+  );
+  const kept: Measured[] = [];
+  const signatures = new Set<string>();
+  for (const distinct of [true, false]) {
+    const cursors = queues.map(() => 0);
+    let progressed = true;
+    while (kept.length < max && progressed) {
+      progressed = false;
+      queues.forEach((queue, f) => {
+        while (kept.length < max && cursors[f]! < queue.length) {
+          const next = queue[cursors[f]!]!;
+          cursors[f]! += 1;
+          if (kept.includes(next) || (distinct && signatures.has(next.signature))) continue;
+          kept.push(next);
+          signatures.add(next.signature);
+          progressed = true;
+          break;
+        }
+      });
+    }
+  }
+  return kept;
+}
+
+/**
+ * Candidate extractor functions for one attribute, written without a model.
+ * With an empty sample nothing can be measured, so the generic drafts are returned in rank order.
+ */
+export function synthesizeBuiltin(attribute: AttributeSpec, sample: CorpusDocument[], options: BuiltinOptions = {}): CandidateFunction[] {
+  const max = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new Error(`synthesizeBuiltin: maxCandidates must be a positive integer, got ${max}`);
+  }
+  const profile = profileAttribute(attribute);
+  const docs = readSample(sample);
+  const drafts = [
+    ...learnedLabelDrafts(profile, docs),
+    ...genericLabelDrafts(profile),
+    ...markupDrafts(profile, docs),
+    ...contextDrafts(profile, docs),
+    ...typeDrafts(profile),
+    ...layoutDrafts(profile),
+  ];
+  const bySource = new Map<string, Measured>();
+  for (const draft of drafts) {
+    const measured = measure(draft, docs);
+    if (!bySource.has(measured.source)) bySource.set(measured.source, measured);
+  }
+  const useful = docs.length === 0 ? [...bySource.values()] : [...bySource.values()].filter((m) => m.docs.length > 0);
+  return select(useful, max).map((m, i) => ({
+    id: `${attribute.name}-b${i + 1}`,
+    attribute: attribute.name,
+    source: m.source,
+    origin: 'builtin',
+    strategy: m.draft.strategy,
+    ...(m.docs.length > 0 ? { sampleDocs: m.docs } : {}),
+  }));
+}
