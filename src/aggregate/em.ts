@@ -12,7 +12,7 @@
  * expected share of its votes that were right.
  */
 import { DEFAULT_ACCURACY } from './types.ts';
-import { groupVotes, NO_VALUE, type VoteClass } from './votes.ts';
+import { groupVotes, NO_VALUE, type EmptyPolicy, type VoteClass } from './votes.ts';
 import type { DocumentVotes } from './types.ts';
 
 const TOLERANCE = 1e-6;
@@ -31,7 +31,7 @@ export interface Contest {
 }
 
 /** For `ws`: the `limit` largest non-empty classes, plus the "no value" class when it has votes. */
-export function contest(outcomes: DocumentVotes, functionIds: readonly string[], abstainOnEmpty: boolean, limit: number): Contest {
+export function contest(outcomes: DocumentVotes, functionIds: readonly string[], abstainOnEmpty: EmptyPolicy, limit: number): Contest {
   const classes: VoteClass[] = [];
   const outside: number[] = [];
   let valued = 0;

@@ -11,8 +11,8 @@ export {
   type Candidate,
   type Aggregated,
 } from './types.ts';
-export { voteKey, readVote, NO_VALUE, type Vote } from './votes.ts';
-export { decideAbstention, scoreFunctions, ABSTAIN_THRESHOLD } from './score.ts';
+export { voteKey, readVote, abstainsOnEmpty, NO_VALUE, type Vote, type EmptyPolicy } from './votes.ts';
+export { decideAbstention, findAbstainers, scoreFunctions, ABSTAIN_THRESHOLD } from './score.ts';
 export { selectFunctions, compareScores, type SelectOptions } from './select.ts';
-export { fitLabelModel, aggregateDocument, DEFAULT_CLASSES_PER_DOC, type FitOptions } from './label-model.ts';
+export { fitLabelModel, aggregateDocument, emptyPolicy, DEFAULT_CLASSES_PER_DOC, type FitOptions } from './label-model.ts';
 export { pseudoLabelsFromAgreement, type AgreementOptions } from './pseudo-labels.ts';

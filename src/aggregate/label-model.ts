@@ -7,7 +7,7 @@
  * that symmetry, so pass them when there are any.
  */
 import { DEFAULT_ACCURACY } from './types.ts';
-import { groupVotes, type VoteClass } from './votes.ts';
+import { groupVotes, type EmptyPolicy, type VoteClass } from './votes.ts';
 import { clampAccuracy, contest, countVotes, estimateAccuracies, logOdds, posterior, type Contest } from './em.ts';
 import type { Aggregated, AggregationMethod, Candidate, DocumentVotes, LabelModel } from './types.ts';
 
@@ -22,6 +22,8 @@ export interface FitOptions {
   /** The kept functions in rank order, best first. */
   functionIds: string[];
   abstainOnEmpty: boolean;
+  /** Functions whose empty output is an abstention even when `abstainOnEmpty` is false. */
+  abstainers?: string[];
   /** Sample scores per function: they seed the EM and pull small fits towards them; `code` ranks by them. */
   priorAccuracies?: Record<string, number>;
   /** Distinct non-empty values per document that compete as classes (default 5). */
@@ -57,11 +59,19 @@ function checkOptions(options: FitOptions): void {
 export function fitLabelModel(votes: Iterable<DocumentVotes>, options: FitOptions): LabelModel {
   checkOptions(options);
   const { method, functionIds, abstainOnEmpty } = options;
+  const policy = emptyPolicy(options);
   const classesPerDoc = options.classesPerDoc ?? DEFAULT_CLASSES_PER_DOC;
   const given = options.priorAccuracies ?? {};
   const sampleScores = functionIds.map((id) => given[id]);
   const hasPriors = sampleScores.some((p) => p !== undefined);
-  const base: LabelModel = { method, functionIds: [...functionIds], accuracies: {}, abstainOnEmpty, classesPerDoc };
+  const base: LabelModel = {
+    method,
+    functionIds: [...functionIds],
+    accuracies: {},
+    abstainOnEmpty,
+    ...(options.abstainers?.length ? { abstainers: [...options.abstainers] } : {}),
+    classesPerDoc,
+  };
 
   if (method === 'mv') {
     for (const id of functionIds) if (given[id] !== undefined) base.accuracies[id] = given[id];
@@ -70,7 +80,7 @@ export function fitLabelModel(votes: Iterable<DocumentVotes>, options: FitOption
 
   const contests: Contest[] = [];
   for (const outcomes of votes) {
-    const c = contest(outcomes, functionIds, abstainOnEmpty, classesPerDoc);
+    const c = contest(outcomes, functionIds, policy, classesPerDoc);
     if (c.classes.length > 0 || c.outside.length > 0) contests.push(c);
   }
   const needsEm = method === 'ws' || !hasPriors;
@@ -114,7 +124,8 @@ function decide(classes: readonly VoteClass[], probabilities: readonly number[],
 
 /** Aggregates one document's outcomes with a fitted (or saved) model. Functions not in the model are ignored. */
 export function aggregateDocument(outcomes: DocumentVotes, model: LabelModel): Aggregated {
-  const { functionIds, abstainOnEmpty } = model;
+  const { functionIds } = model;
+  const abstainOnEmpty = emptyPolicy(model);
   switch (model.method) {
     case 'code': {
       const best = model.best ?? functionIds[0];
@@ -137,4 +148,9 @@ export function aggregateDocument(outcomes: DocumentVotes, model: LabelModel): A
     default:
       throw new Error(`aggregateDocument: unknown method "${String((model as { method: unknown }).method)}"; use one of ${METHODS.join(', ')}`);
   }
+}
+
+/** The empty-output policy of a model or fit: everyone abstains, or only the listed abstainers do. */
+export function emptyPolicy(model: { abstainOnEmpty: boolean; abstainers?: readonly string[] }): EmptyPolicy {
+  return model.abstainOnEmpty || !model.abstainers?.length ? model.abstainOnEmpty : new Set(model.abstainers);
 }

@@ -3,7 +3,7 @@
  */
 import { textF1 } from '../eval/index.ts';
 import { compareStrings } from '../corpus/random.ts';
-import { NO_VALUE, hasValue, readVote, voteKey } from './votes.ts';
+import { NO_VALUE, abstainsOnEmpty, hasValue, readVote, voteKey } from './votes.ts';
 import type { DocumentVotes, FunctionScore } from './types.ts';
 
 /** Share of sample documents with a value above which empty outputs count as abstentions (METHOD.md: 90%). */
@@ -36,8 +36,9 @@ export function decideAbstention(pseudoLabels: ReadonlyMap<string, readonly stri
 export function scoreFunctions(
   sampleVotes: ReadonlyMap<string, DocumentVotes>,
   pseudoLabels: ReadonlyMap<string, readonly string[] | null>,
-  options: { abstainOnEmpty: boolean },
+  options: { abstainOnEmpty: boolean; abstainers?: ReadonlySet<string> },
 ): FunctionScore[] {
+  const policy = options.abstainOnEmpty || !options.abstainers?.size ? options.abstainOnEmpty : options.abstainers;
   const ids = new Set<string>();
   for (const outcomes of sampleVotes.values()) for (const id of Object.keys(outcomes)) ids.add(id);
   const docs = [...pseudoLabels.keys()].sort(compareStrings);
@@ -51,7 +52,7 @@ export function scoreFunctions(
       const outcome = sampleVotes.get(doc)?.[id];
       if (outcome === undefined || outcome.kind === 'error') errors += 1;
       if (hasValue(outcome)) withValue += 1;
-      const vote = readVote(outcome, options.abstainOnEmpty);
+      const vote = readVote(outcome, abstainsOnEmpty(policy, id));
       if (!vote) continue;
       voted += 1;
       f1Sum += textF1(vote.value, pseudoLabels.get(doc) ?? null);
@@ -64,4 +65,27 @@ export function scoreFunctions(
       voted,
     };
   });
+}
+
+/**
+ * The functions whose empty output should be an abstention when empty outputs are otherwise votes: those
+ * that returned a value on fewer than `threshold` of the sample documents where the pseudo-labels have one.
+ * Such a function covers part of the corpus only (a template, a wording), so its silence elsewhere is no
+ * evidence that a document lacks the value; letting it vote "no value" would let several such specialists
+ * outvote the one that applies.
+ */
+export function findAbstainers(
+  sampleVotes: ReadonlyMap<string, DocumentVotes>,
+  pseudoLabels: ReadonlyMap<string, readonly string[] | null>,
+  threshold = ABSTAIN_THRESHOLD,
+): Set<string> {
+  const labelled = [...pseudoLabels].filter(([, label]) => isLabelled(label)).map(([doc]) => doc);
+  const ids = new Set<string>();
+  for (const outcomes of sampleVotes.values()) for (const id of Object.keys(outcomes)) ids.add(id);
+  const abstainers = new Set<string>();
+  for (const id of ids) {
+    const found = labelled.filter((doc) => hasValue(sampleVotes.get(doc)?.[id])).length;
+    if (labelled.length === 0 || found / labelled.length < threshold) abstainers.add(id);
+  }
+  return abstainers;
 }

@@ -59,8 +59,13 @@ export interface LabelModel {
    * hand-edited program) counts with {@link DEFAULT_ACCURACY}.
    */
   accuracies: Record<string, number>;
-  /** True: empty outputs are abstentions; false: they are votes for "no value". */
+  /** True: empty outputs are abstentions; false: they are votes for "no value" (except from `abstainers`). */
   abstainOnEmpty: boolean;
+  /**
+   * Functions whose empty output is an abstention even when `abstainOnEmpty` is false: those that found the
+   * value in fewer sample documents than the pseudo-labels did (see `findAbstainers`).
+   */
+  abstainers?: string[];
   /** `ws`: how many distinct non-empty values per document compete as classes. */
   classesPerDoc: number;
   /** `code`: the single function whose output is the answer. */

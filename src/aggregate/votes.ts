@@ -41,6 +41,17 @@ export function readVote(outcome: VoteOutcome | undefined, abstainOnEmpty: boole
   return abstainOnEmpty ? null : { key: NO_VALUE, value: null };
 }
 
+/**
+ * Whose empty outputs are abstentions: everyone's (true), no one's (false), or only those of the listed
+ * functions. A function that fires on part of the documents only (one template of several, say) says
+ * nothing by staying empty elsewhere, while one that finds the value nearly everywhere does.
+ */
+export type EmptyPolicy = boolean | ReadonlySet<string>;
+
+export function abstainsOnEmpty(policy: EmptyPolicy, id: string): boolean {
+  return typeof policy === 'boolean' ? policy : policy.has(id);
+}
+
 /** Whether an outcome is a non-empty value. */
 export function hasValue(outcome: VoteOutcome | undefined): boolean {
   return outcome?.kind === 'value' && voteKey(outcome.value) !== NO_VALUE;
@@ -59,10 +70,10 @@ export interface VoteClass {
  * A document's votes grouped by key, largest group first; equal groups ordered by their
  * best-ranked voter, so the order depends only on the votes and the rank order of `functionIds`.
  */
-export function groupVotes(outcomes: DocumentVotes, functionIds: readonly string[], abstainOnEmpty: boolean): VoteClass[] {
+export function groupVotes(outcomes: DocumentVotes, functionIds: readonly string[], abstainOnEmpty: EmptyPolicy): VoteClass[] {
   const groups = new Map<string, { voters: number[]; forms: Map<string, { value: string[] | null; count: number }> }>();
   functionIds.forEach((id, index) => {
-    const vote = readVote(outcomes[id], abstainOnEmpty);
+    const vote = readVote(outcomes[id], abstainsOnEmpty(abstainOnEmpty, id));
     if (!vote) return;
     let group = groups.get(vote.key);
     if (!group) {

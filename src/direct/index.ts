@@ -19,11 +19,14 @@ export interface DirectOptions {
   /** Usage is booked under this stage name ('pseudo-labels' on the sample, 'direct' over a corpus). */
   stage: string;
   chunkChars?: number;
+  /** Chunks asked about per attribute at most, best-ranked first, while the answer is null (default 3). */
+  maxChunks?: number;
 }
 
 /**
  * Ask the model for the attributes' values in one document. Each attribute is asked about in its most
- * relevant chunk; attributes sharing a chunk share one request.
+ * relevant chunk, and attributes sharing a chunk share one request; an attribute the chunk did not answer is
+ * asked about again in its next-ranked chunk, since labels vary and the ranking only guesses where a value is.
  */
 export async function extractDirect(
   doc: CorpusDocument,
@@ -32,30 +35,36 @@ export async function extractDirect(
   options: DirectOptions,
 ): Promise<DirectResult> {
   const chunks = chunkView(doc.view, { maxChars: options.chunkChars ?? 3000 });
-  const groups = new Map<number, AttributeSpec[]>();
-  for (const attribute of attributes) {
-    const best = rankChunks(chunks, attribute.name, attribute.description)[0]?.index ?? 0;
-    groups.set(best, [...(groups.get(best) ?? []), attribute]);
-  }
+  const ranked = new Map(attributes.map((attribute) => [attribute.name, rankChunks(chunks, attribute.name, attribute.description).map((chunk) => chunk.index)]));
   const result: DirectResult = { values: {}, failures: [] };
-  await Promise.all(
-    [...groups].map(async ([index, group]) => {
-      const names = group.map((attribute) => attribute.name);
-      const content = renderPrompt('direct-extract', { attributes: attributeList(group), chunk: chunks[index]?.text ?? '' });
-      const outcome = await client.chat(options.stage, { messages: [{ role: 'user', content }], temperature: 0, maxTokens: 512 });
-      if (!outcome.ok) {
-        result.failures.push({ attributes: names, reason: outcome.kind === 'pending' ? 'pending' : 'request-failed', detail: outcome.error });
-        return;
-      }
-      const answer = parseJsonReply(outcome.content);
-      if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
-        result.failures.push({ attributes: names, reason: 'bad-json', detail: outcome.content.slice(0, 200) });
-        return;
-      }
-      for (const name of names) result.values[name] = toCell((answer as Record<string, unknown>)[name]);
-    }),
-  );
+  let open = [...attributes];
+  for (let round = 0; round < (options.maxChunks ?? 3) && open.length > 0; round++) {
+    const groups = new Map<number, AttributeSpec[]>();
+    for (const attribute of open) {
+      const index = ranked.get(attribute.name)?.[round];
+      if (index !== undefined) groups.set(index, [...(groups.get(index) ?? []), attribute]);
+    }
+    if (groups.size === 0) break;
+    await Promise.all([...groups].map(([index, group]) => askChunk(chunks[index]?.text ?? '', group, client, options.stage, result)));
+    open = open.filter((attribute) => result.values[attribute.name] === null);
+  }
   return result;
+}
+
+async function askChunk(chunk: string, group: AttributeSpec[], client: ModelClient, stage: string, result: DirectResult): Promise<void> {
+  const names = group.map((attribute) => attribute.name);
+  const content = renderPrompt('direct-extract', { attributes: attributeList(group), chunk });
+  const outcome = await client.chat(stage, { messages: [{ role: 'user', content }], temperature: 0, maxTokens: 512 });
+  if (!outcome.ok) {
+    result.failures.push({ attributes: names, reason: outcome.kind === 'pending' ? 'pending' : 'request-failed', detail: outcome.error });
+    return;
+  }
+  const answer = parseJsonReply(outcome.content);
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
+    result.failures.push({ attributes: names, reason: 'bad-json', detail: outcome.content.slice(0, 200) });
+    return;
+  }
+  for (const name of names) result.values[name] = toCell((answer as Record<string, unknown>)[name]);
 }
 
 /** A model's JSON value as a cell: strings and numbers kept, lists flattened, "no value" spellings as null. */

@@ -1,4 +1,4 @@
-import { aggregateDocument, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type LabelModel } from '../aggregate/index.ts';
+import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type LabelModel } from '../aggregate/index.ts';
 import type { Corpus, CorpusDocument } from '../corpus/index.ts';
 import { createSandbox, type Outcome, type SandboxCounters } from '../sandbox/index.ts';
 import type { Program, ProgramAttribute } from './program.ts';
@@ -128,6 +128,7 @@ function labelModelFor(program: Program, attribute: ProgramAttribute, accuracies
     functionIds,
     accuracies,
     abstainOnEmpty: attribute.abstainOnEmpty ?? true,
+    ...(attribute.abstainers?.length ? { abstainers: attribute.abstainers } : {}),
     classesPerDoc: DEFAULT_CLASSES_PER_DOC,
     ...(functionIds[0] !== undefined ? { best: functionIds[0] } : {}),
   };
@@ -137,7 +138,7 @@ function modelsFromProgram(program: Program): Map<string, LabelModel> {
   return new Map(
     program.attributes.map((attribute) => [
       attribute.name,
-      labelModelFor(program, attribute, Object.fromEntries(attribute.functions.map((fn) => [fn.id, fn.accuracy ?? 0.5]))),
+      labelModelFor(program, attribute, Object.fromEntries(attribute.functions.map((fn) => [fn.id, fn.accuracy ?? DEFAULT_ACCURACY]))),
     ]),
   );
 }
@@ -153,6 +154,7 @@ function fitModels(program: Program, votes: readonly DocumentVotes[]): Map<strin
           method: program.method ?? 'ws',
           functionIds,
           abstainOnEmpty: attribute.abstainOnEmpty ?? true,
+          ...(attribute.abstainers?.length ? { abstainers: attribute.abstainers } : {}),
           ...(Object.keys(priors).length > 0 ? { priorAccuracies: priors } : {}),
         },
       );
@@ -166,7 +168,7 @@ function withAccuracies(program: Program, models: Map<string, LabelModel>): Prog
     ...program,
     attributes: program.attributes.map((attribute) => {
       const accuracies = models.get(attribute.name)?.accuracies ?? {};
-      return { ...attribute, functions: attribute.functions.map((fn) => ({ ...fn, accuracy: round(accuracies[fn.id] ?? fn.accuracy ?? 0.5) })) };
+      return { ...attribute, functions: attribute.functions.map((fn) => ({ ...fn, accuracy: round(accuracies[fn.id] ?? fn.accuracy ?? DEFAULT_ACCURACY) })) };
     }),
   };
 }

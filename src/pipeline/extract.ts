@@ -2,6 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   decideAbstention,
+  findAbstainers,
   pseudoLabelsFromAgreement,
   scoreFunctions,
   selectFunctions,
@@ -155,7 +156,18 @@ type SampleVotes = Record<string, Record<string, Record<string, Outcome>>>; // a
 type PseudoLabels = Record<string, Record<string, CellValue>>; // attribute -> doc -> value
 
 interface Scores {
-  attributes: Record<string, { abstainOnEmpty: boolean; pseudoLabelSource: 'model' | 'agreement'; scores: FunctionScore[]; kept: string[]; dropped: { id: string; reason: string }[] }>;
+  attributes: Record<
+    string,
+    {
+      abstainOnEmpty: boolean;
+      /** Kept functions whose empty output abstains although empty outputs are votes (they fire on part of the sample only). */
+      abstainers: string[];
+      pseudoLabelSource: 'model' | 'agreement';
+      scores: FunctionScore[];
+      kept: string[];
+      dropped: { id: string; reason: string }[];
+    }
+  >;
 }
 
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
@@ -250,12 +262,12 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     result = await runDirect(corpus, attributes, client as ModelClient, runDir, options, timed, stopIfPending);
   } else {
     const useModel = client !== null && synth !== 'builtin';
-    const [pseudoFromModel, candidates] = await Promise.all([
-      useModel
-        ? saved('pseudo-labels', ARTIFACTS.pseudoLabels, () => modelPseudoLabels(sample, attributes, client, options.chunkChars))
-        : Promise.resolve(null),
-      saved('synthesis', ARTIFACTS.candidates, () => synthesize(sample, attributes, synth, client, options)),
-    ]);
+    // Pseudo-labels first: synthesis shows the model the chunk where it found each value.
+    const pseudoFromModel = useModel
+      ? await saved('pseudo-labels', ARTIFACTS.pseudoLabels, () => modelPseudoLabels(sample, attributes, client, options.chunkChars))
+      : null;
+    await stopIfPending();
+    const candidates = await saved('synthesis', ARTIFACTS.candidates, () => synthesize(sample, attributes, synth, client, pseudoFromModel, options));
     await stopIfPending();
 
     const sampleVotes = await saved('sample-votes', ARTIFACTS.sampleVotes, async () => ({
@@ -316,6 +328,7 @@ async function synthesize(
   attributes: readonly AttributeSpec[],
   synth: SynthMode,
   client: ModelClient | null,
+  pseudoLabels: PseudoLabels | null,
   options: ExtractOptions,
 ): Promise<{ value: Candidates; complete: boolean }> {
   const all: CandidateFunction[] = [];
@@ -328,6 +341,7 @@ async function synthesize(
       attributes.map((attribute) =>
         synthesizeWithModel(attribute, sample, client, {
           count: options.functionsPerAttribute ?? 20,
+          ...(pseudoLabels ? { hints: new Map(Object.entries(pseudoLabels[attribute.name] ?? {})) } : {}),
           ...(options.chunkChars ? { chunkChars: options.chunkChars } : {}),
         }),
       ),
@@ -392,16 +406,19 @@ function score(
       ? new Map(Object.entries(pseudoFromModel[attribute.name] ?? {}))
       : pseudoLabelsFromAgreement(votes);
     const abstainOnEmpty = decideAbstention(labels);
-    const scores = scoreFunctions(votes, labels, { abstainOnEmpty }).filter((entry) => !rejected.has(entry.id));
+    const abstainers = abstainOnEmpty ? new Set<string>() : findAbstainers(votes, labels);
+    const scores = scoreFunctions(votes, labels, { abstainOnEmpty, abstainers }).filter((entry) => !rejected.has(entry.id));
     const selection = selectFunctions(scores, { minF1: options.minF1 ?? 0.5, topK: method === 'code' ? 1 : (options.topK ?? 10) });
     const compileFailures = candidates
       .filter((candidate) => candidate.attribute === attribute.name && rejected.has(candidate.id))
       .map((candidate) => ({ id: candidate.id, reason: `does not compile: ${rejected.get(candidate.id)}` }));
+    const kept = selection.kept.map((entry) => entry.id);
     result.attributes[attribute.name] = {
       abstainOnEmpty,
+      abstainers: kept.filter((id) => abstainers.has(id)),
       pseudoLabelSource: pseudoFromModel ? 'model' : 'agreement',
       scores,
-      kept: selection.kept.map((entry) => entry.id),
+      kept,
       dropped: [...selection.dropped, ...compileFailures],
     };
   }
@@ -427,6 +444,7 @@ function buildProgram(
         ...(attribute.description ? { description: attribute.description } : {}),
         ...(attribute.form ? { form: attribute.form } : {}),
         abstainOnEmpty: entry?.abstainOnEmpty ?? true,
+        ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
         functions: (entry?.kept ?? []).map((id) => {
           const candidate = byId.get(id) as CandidateFunction;
           return {

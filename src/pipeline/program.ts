@@ -20,6 +20,8 @@ const attributeSchema = z.object({
   form: z.string().optional(),
   /** Empty outputs abstain (true) or vote for "no value" (false). */
   abstainOnEmpty: z.boolean().optional(),
+  /** Functions whose empty output abstains even when empty outputs are votes. */
+  abstainers: z.array(z.string()).optional(),
   functions: z.array(functionSchema),
 });
 

@@ -11,6 +11,11 @@ export interface ModelSynthesisOptions {
   count?: number;
   /** Chunk budget in characters for the sample shown (default 3000). */
   chunkChars?: number;
+  /**
+   * Values the model found for this attribute per sample document (pseudo-labels): the chunk shown is then one
+   * that holds the value, so the model sees what it is to extract and the label around it.
+   */
+  hints?: ReadonlyMap<string, readonly string[] | null>;
 }
 
 /** A request that gave no usable function, counted so the run can report it. */
@@ -48,7 +53,7 @@ export async function synthesizeWithModel(
     Array.from({ length: count }, async (_, request) => {
       const prompt = prompts[request % prompts.length] as PromptName;
       const doc = sample[Math.floor(request / prompts.length) % sample.length] as CorpusDocument;
-      const chunk = rankChunks(chunkView(doc.view, { maxChars: options.chunkChars ?? 3000 }), attribute.name, attribute.description)[0];
+      const chunk = pickChunk(doc, attribute, options.chunkChars ?? 3000, options.hints?.get(doc.id) ?? null);
       const content = renderPrompt(prompt, {
         attribute: attribute.name,
         description: attributeNotes(attribute),
@@ -85,4 +90,9 @@ export async function synthesizeWithModel(
     candidates.push({ id: `${attribute.name}-m${request + 1}`, attribute: attribute.name, source, origin: 'model', strategy: prompt, sampleDocs: [doc.id] });
   }
   return { candidates, failures };
+}
+
+function pickChunk(doc: CorpusDocument, attribute: AttributeSpec, chunkChars: number, hint: readonly string[] | null) {
+  const ranked = rankChunks(chunkView(doc.view, { maxChars: chunkChars }), attribute.name, attribute.description);
+  return (hint && ranked.find((chunk) => hint.some((value) => chunk.text.includes(value)))) || ranked[0];
 }
