@@ -173,7 +173,6 @@ interface Scores {
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const runDir = resolve(options.runDir ?? defaultRunDir());
-  await mkdir(runDir, { recursive: true });
   const emit = options.onEvent ?? (() => {});
   const model = options.model ?? null;
   const method = options.method ?? 'code+';
@@ -206,13 +205,16 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     return value;
   };
 
-  await writeArtifact(runDir, ARTIFACTS.run, runRecord(options, method, synth));
   const corpus = typeof options.documents === 'string'
     ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })
     : corpusFromDocuments(options.documents);
   if (corpus.documents.length === 0) {
-    throw new ExtractError(`No documents found in ${typeof options.documents === 'string' ? options.documents : 'the input'}${corpus.skipped.length ? ` (${corpus.skipped.length} file(s) skipped: see documents.json)` : ''}. Check the folder and the --include/--exclude patterns.`);
+    const skipped = corpus.skipped.length ? ` (${corpus.skipped.length} file(s) skipped: ${corpus.skipped.slice(0, 3).map((skip) => `${skip.id}: ${skip.reason}`).join(', ')})` : '';
+    throw new ExtractError(`No documents found in ${typeof options.documents === 'string' ? options.documents : 'the input'}${skipped}. Check the folder and the --include/--exclude patterns.`);
   }
+  // Created only once there is something to run, so a run that fails to start leaves nothing behind.
+  await mkdir(runDir, { recursive: true });
+  await writeArtifact(runDir, ARTIFACTS.run, runRecord(options, method, synth));
   emit({ type: 'stage', stage: 'documents', status: 'done', detail: `${corpus.documents.length} documents, ${corpus.skipped.length} skipped` });
   const saveListing = () => writeArtifact(runDir, ARTIFACTS.documents, { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped });
   await saveListing();

@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateFiles, readPredictedTable } from '../src/eval/index.ts';
+import { answerBatchFile } from './support/batch-answerer.ts';
+import { startLoopbackServer, type LoopbackServer } from './support/loopback-server.ts';
+import { loadDemoModel, type DemoModel } from './support/scripted-model.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin/evaporate.js');
+const demo = join(root, 'datasets/demo');
+const docs = join(demo, 'docs');
+const attributes = 'title,director,release_date,runtime,genres,rating';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI as a user would; `until` may kill it midway. Model settings come only from flags here. */
+function cli(args: string[], options: { cwd?: string; env?: Record<string, string>; until?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((done) => {
+    const env = { ...process.env, EVAPORATE_MODEL: '', OPENAI_BASE_URL: '', OPENAI_API_KEY: '', ...options.env };
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    options.until?.(child);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+let work: string;
+let model: DemoModel;
+let server: LoopbackServer;
+const modelFlags = () => ['--model', 'scripted', '--base-url', server.url];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'evaporate-cli-'));
+  model = await loadDemoModel(demo);
+  server = await startLoopbackServer(model.handler, { models: ['scripted'] });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('evaporate extract', () => {
+  it('runs with no model configured, says so, and writes the table (README quickstart)', async () => {
+    const out = join(work, 'quick.csv');
+    const run = await cli(['extract', 'datasets/demo/docs', '--out', out, '--run-dir', join(work, 'quick'), '--attributes', attributes]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('No model configured: running the built-in synthesizer');
+    expect(run.stdout).toMatch(/Extracted 80 rows x 6 attributes .*synthesizer built-in/);
+    expect(run.stdout).toMatch(/title\s+\d+%/);
+    const table = await readPredictedTable(out);
+    expect(table.size).toBe(80);
+  });
+
+  it('discovers attributes when none are given (open IE) and writes each output format', async () => {
+    for (const format of ['jsonl', 'json', 'csv']) {
+      const out = join(work, `open.${format}`);
+      const run = await cli(['extract', docs, '--out', out, '--run-dir', join(work, `open-${format}`), '--quiet']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('');
+      const table = await readPredictedTable(out);
+      expect(table.size).toBe(80);
+      const schema = JSON.parse(await readFile(join(work, `open-${format}`, 'schema.json'), 'utf8'));
+      expect(schema.length).toBeGreaterThan(2);
+    }
+    const json = JSON.parse(await readFile(join(work, 'open.json'), 'utf8'));
+    expect(Array.isArray(json)).toBe(true);
+    expect(Object.keys(json[0])[0]).toBe('doc');
+  });
+
+  it('uses a model endpoint when given one, and prints usage', async () => {
+    const out = join(work, 'model.csv');
+    const run = await cli(['extract', docs, '--attributes', attributes, '--out', out, '--run-dir', join(work, 'model-run'), ...modelFlags()]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/synthesizer model\)/);
+    expect(run.stdout).toMatch(/Model: \d+ calls \(\d+ live/);
+    const { report } = await evaluateFiles(out, demo);
+    expect(report.averageF1).toBeGreaterThan(0.6);
+  });
+
+  it('emits JSON lines with --json', async () => {
+    const run = await cli(['extract', docs, '--attributes', 'title', '--run-dir', join(work, 'json-run'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.some((line) => line.type === 'stage' && line.stage === 'apply' && line.status === 'done')).toBe(true);
+    expect(lines.at(-1).type).toBe('result');
+    expect(lines.at(-1).rows).toBe(80);
+  });
+
+  it('resumes after a kill without repeating a model request, and gives the same table', async () => {
+    const slow = await startLoopbackServer(model.handler, { models: ['scripted'], latencyMs: 40 });
+    try {
+      const args = (runDir: string) => ['extract', docs, '--attributes', attributes, '--run-dir', runDir, '--model', 'scripted', '--base-url', slow.url, '--concurrency', '2', '--quiet'];
+      const whole = await cli(args(join(work, 'whole')));
+      expect(whole.code, whole.stderr).toBe(0);
+      const uninterrupted = slow.stats.completed;
+      const before = slow.stats.completed;
+      const killed = await cli(args(join(work, 'killed')), {
+        until: (child) => {
+          const timer = setInterval(() => {
+            if (slow.stats.completed - before >= 25) {
+              clearInterval(timer);
+              child.kill('SIGKILL');
+            }
+          }, 5);
+          child.on('close', () => clearInterval(timer));
+        },
+      });
+      expect(killed.code).toBeNull();
+      const beforeResume = slow.stats.completed;
+      const resumed = await cli(['extract', '--resume', join(work, 'killed'), '--base-url', slow.url, '--quiet']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const sentAcrossKill = slow.stats.completed - before;
+      // The killed run's answered calls are cached; at most the calls in flight at the kill are sent twice.
+      expect(sentAcrossKill).toBeLessThanOrEqual(uninterrupted + 2);
+      expect(slow.stats.completed - beforeResume).toBeLessThan(uninterrupted);
+      expect(await readFile(join(work, 'killed', 'table.csv'), 'utf8')).toBe(await readFile(join(work, 'whole', 'table.csv'), 'utf8'));
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
+
+  it('exports batch files, stops with exit code 3, and completes from imported answers with no live call', async () => {
+    const runDir = join(work, 'batch');
+    const requests = server.stats.requests;
+    let run = await cli(['extract', docs, '--attributes', 'title,director', '--run-dir', runDir, ...modelFlags(), '--batch-export', join(work, 'batch-1.jsonl')]);
+    let round = 1;
+    while (run.code === 3) {
+      expect(run.stderr).toContain(`batch-${round}.jsonl`);
+      expect(run.stderr).toContain('--resume');
+      await answerBatchFile(join(work, `batch-${round}.jsonl`), join(work, `answers-${round}.jsonl`), model.handler);
+      round++;
+      run = await cli(['extract', '--resume', runDir, '--batch-import', join(work, `answers-${round - 1}.jsonl`), '--batch-export', join(work, `batch-${round}.jsonl`)]);
+    }
+    expect(run.code, run.stderr).toBe(0);
+    expect(round).toBeGreaterThan(1);
+    expect(server.stats.requests).toBe(requests);
+    expect((await readPredictedTable(join(runDir, 'table.csv'))).size).toBe(80);
+  }, 60_000);
+});
+
+describe('other commands', () => {
+  it('discover lists attributes with frequencies', async () => {
+    const run = await cli(['discover', docs]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/attributes found by the built-in rules/);
+    expect(run.stdout).toMatch(/director\s+\d+\/10/);
+  });
+
+  it('apply runs a saved program with no model, and eval scores the result', async () => {
+    const out = join(work, 'applied.jsonl');
+    const run = await cli(['apply', join(work, 'model-run', 'program.json'), docs, '--out', out, '--run-dir', join(work, 'apply-run')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Applied 6 attributes to 80 documents');
+    expect(await readPredictedTable(out)).toEqual(await readPredictedTable(join(work, 'model.csv')));
+    const evaluation = await cli(['eval', '--pred', out, '--gold', demo]);
+    expect(evaluation.code, evaluation.stderr).toBe(0);
+    expect(evaluation.stdout).toMatch(/title/);
+  });
+
+  it('estimate prices a run before spending, without sending a request', async () => {
+    const requests = server.stats.requests;
+    const run = await cli(['estimate', docs, '--model', 'gpt-4o-mini', '--attributes', 'title,director']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/code \/ code\+\s+\d+\s+\d+/);
+    expect(run.stdout).toMatch(/direct\s+\d+/);
+    expect(run.stdout).toContain('$');
+    expect(server.stats.requests).toBe(requests);
+  });
+
+  it('bench runs direct, code and code+ on the demo against the model and writes reports', async () => {
+    const results = join(work, 'results');
+    const run = await cli(['bench', demo, '--methods', 'direct,code,code+', ...modelFlags(), '--results-dir', results, '--run-dir', join(work, 'bench'), '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    const files = await readdir(results);
+    expect(files).toEqual(expect.arrayContaining(['bench-demo.md', 'bench-demo.json']));
+    const report = JSON.parse(await readFile(join(results, 'bench-demo.json'), 'utf8'));
+    expect(report.methods.map((m: { method: string }) => m.method)).toEqual(['direct', 'code', 'code+']);
+    const direct = report.methods[0];
+    const ensemble = report.methods[2];
+    expect(direct.averageF1).toBeGreaterThan(0.9);
+    expect(ensemble.model.promptTokens + ensemble.model.cachedPromptTokens).toBeLessThan(direct.model.promptTokens);
+    const markdown = await readFile(join(results, 'bench-demo.md'), 'utf8');
+    expect(markdown).toContain('| **average** |');
+  }, 120_000);
+
+  it('prints help with examples for every command', async () => {
+    for (const command of ['extract', 'discover', 'apply', 'estimate', 'eval', 'bench']) {
+      const run = await cli([command, '--help']);
+      expect(run.code, command).toBe(0);
+      expect(run.stdout, command).toContain(`Usage: evaporate ${command}`);
+      expect(run.stdout, command).toContain('Examples:');
+    }
+    const top = await cli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Commands:');
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('says what is wrong in one line, with exit codes scripts can rely on', async () => {
+    const empty = join(work, 'empty-folder');
+    await mkdir(empty, { recursive: true });
+    const schema = join(work, 'bad-schema.json');
+    await writeFile(schema, '{"attributes": 42}');
+    const authServer = await startLoopbackServer(model.handler, { models: ['scripted'], apiKey: 'right-key' });
+    try {
+      const cases: [string[], number, RegExp, Record<string, string>?][] = [
+        [[], 2, /Usage: evaporate <command>/],
+        [['frobnicate'], 2, /unknown command "frobnicate"/],
+        [['extract'], 2, /missing <folder>/],
+        [['extract', docs, '--bogus'], 2, /Unknown option '--bogus'/],
+        [['extract', docs, '--top-k', 'many'], 2, /--top-k must be a whole number/],
+        [['extract', join(work, 'nope')], 1, /Corpus folder not found: .*nope/],
+        [['extract', empty], 1, /No documents found/],
+        [['extract', docs, '--schema', schema], 2, /invalid schema file/],
+        [['extract', docs, '--model', 'm', '--base-url', 'http://127.0.0.1:9/v1'], 1, /Cannot reach the model endpoint/],
+        [['extract', docs, '--model', 'scripted', '--base-url', authServer.url, '--api-key-env', 'WRONG_KEY'], 1, /rejected the API key/, { WRONG_KEY: 'nope' }],
+        [['extract', docs, '--model', 'no-such-model', '--base-url', server.url], 1, /no-such-model/],
+        [['apply', join(work, 'nope.json'), docs], 1, /Cannot read program/],
+      ];
+      for (const [args, code, message, env] of cases) {
+        const run = await cli(args, { cwd: work, ...(env ? { env } : {}) });
+        expect(run.code, args.join(' ')).toBe(code);
+        expect(run.stderr + run.stdout, args.join(' ')).toMatch(message);
+        if (code !== 2 || args.length > 0) expect(run.stderr.trim().split('\n').length, run.stderr).toBeLessThanOrEqual(3);
+      }
+    } finally {
+      await authServer.close();
+    }
+    // A run that fails before it starts leaves no run directory behind.
+    expect(existsSync(join(work, '.evaporate'))).toBe(false);
+  }, 60_000);
+});
