@@ -19,6 +19,11 @@ export interface Draft {
   rank: number;
   /** When set, support is measured with this expression instead (drafts that use `$`, which the host lacks). */
   proxy?: string;
+  /**
+   * Worth keeping even when nothing in the sample supports it: a generic label layout that other
+   * documents of a mixed corpus (another site, another house style) may use.
+   */
+  fallback?: boolean;
 }
 
 /** Shapes a located raw string into the value: a JavaScript expression over `v`. */

@@ -134,8 +134,14 @@ export function synthesizeBuiltin(attribute: AttributeSpec, sample: CorpusDocume
     const measured = measure(draft, docs);
     if (!bySource.has(measured.source)) bySource.set(measured.source, measured);
   }
-  const useful = docs.length === 0 ? [...bySource.values()] : [...bySource.values()].filter((m) => m.docs.length > 0);
-  return select(useful, max).map((m, i) => ({
+  const all = [...bySource.values()];
+  const supported = docs.length === 0 ? all : all.filter((m) => m.docs.length > 0);
+  // A few generic label layouts stay even without support: the sample may not show every layout of a mixed corpus.
+  const fallbacks = all.filter((m) => m.draft.fallback && !supported.includes(m)).sort((a, b) => a.draft.rank - b.draft.rank);
+  const reserve = Math.min(fallbacks.length, Math.floor(max / 6));
+  const kept = select(supported, max - reserve);
+  kept.push(...fallbacks.slice(0, max - kept.length));
+  return kept.map((m, i) => ({
     id: `${attribute.name}-b${i + 1}`,
     attribute: attribute.name,
     source: m.source,

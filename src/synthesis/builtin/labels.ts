@@ -12,7 +12,8 @@ const LEAD = `(?:^|\\t)[^${WORD_CHARS}\\t]{0,3}`;
 const START = `^[^${WORD_CHARS}\\t]{0,3}`;
 const BOUNDARY = `(?<![${WORD_CHARS}])`;
 const QUALIFIER = '\\s*(?:\\([^)\\t]{0,20}\\)\\s*)?';
-const SEPARATOR = '(?:[:\\uff1a=]|\\s[-\\u2013\\u2014](?=\\s))\\s*';
+// A colon, an equals sign, a spaced dash, or dot leaders ("director ..... Jane Roe").
+const SEPARATOR = '(?:[:\\uff1a=]|\\s[-\\u2013\\u2014](?=\\s)|\\s*(?:\\.{2,}|\\u2026+))\\s*';
 
 /** A label structure: how the label sits in a line and where its value is. */
 interface Structure {
@@ -51,6 +52,7 @@ function structuredDrafts(
   family: Draft['family'],
   prefix: string,
   baseRank: number,
+  fallback = false,
 ): Draft[] {
   const shapes = shapesFor(profile);
   // Totals and similar sums come last in a document; everything else is usually stated first.
@@ -64,6 +66,7 @@ function structuredDrafts(
           family,
           expression: shaped(located(structure, labelRegex, last), shape),
           rank: baseRank + s * 10 + k * 3 + (last === lastFirst ? 0 : 1),
+          ...(fallback && k === 0 && last === lastFirst ? { fallback } : {}),
         });
       }
     });
@@ -76,7 +79,8 @@ export function genericLabelDrafts(profile: AttributeProfile): Draft[] {
   const typed = TYPED.has(profile.kind);
   const structures = [LINE, CELL, NEXT, LOOSE, typed ? INLINE_TYPED : INLINE];
   const strong = labelPattern(profile.strongLabels);
-  const drafts = structuredDrafts(profile, strong, structures, 'label', '', 0);
+  const drafts = structuredDrafts(profile, strong, structures, 'label', '', 0, true);
+  if (profile.kind === 'person') drafts.push(...bylineDrafts(profile));
   if (profile.labels.length > profile.strongLabels.length) {
     drafts.push(...structuredDrafts(profile, labelPattern(profile.labels), structures, 'label', 'any-', 100));
   }
@@ -91,6 +95,20 @@ export function genericLabelDrafts(profile: AttributeProfile): Draft[] {
     drafts.push({ strategy: 'label-max', family: 'label', expression: `pickAmount(labelValues(lines, ${regex}).join(' '), 'max')`, rank: 61 });
   }
   return drafts;
+}
+
+/**
+ * "Directed by Jane Roe", "A film by Jane Roe": a label ending in "by" needs no colon, and the name is
+ * the run of capitalised words after it.
+ */
+function bylineDrafts(profile: AttributeProfile): Draft[] {
+  const labels = profile.strongLabels.filter((l) => /(?:^|\s)by$/.test(l));
+  if (labels.length === 0) return [];
+  const regex = `new RegExp(${literal(`${BOUNDARY}${labelPattern(labels)}\\s+([^\\t]{1,120})`)}, "i")`;
+  return [
+    { strategy: 'byline', family: 'label', expression: `firstValue(labelValues(lines, ${regex}), pickNames)`, rank: 55, fallback: true },
+    { strategy: 'byline:first', family: 'label', expression: `firstValue(labelValues(lines, ${regex}), pickName)`, rank: 56 },
+  ];
 }
 
 /** A label as the sample writes it, and how it sits. */

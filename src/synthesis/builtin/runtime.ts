@@ -3,9 +3,9 @@
  * self-contained (it runs in the sandbox with nothing but standard built-ins), so `assembleSource`
  * appends the helpers that a body uses, and the helpers those use, after `extract`.
  *
- * The same text is compiled once on the host by `hostRuntime` so that the synthesizer reads the
- * sample exactly as the candidates will (same lines, same date and amount patterns). That is static
- * code written here, never text derived from documents, so it does not need the sandbox.
+ * `hostFunction` compiles the same text on the host so that the synthesizer reads the sample exactly as
+ * its candidates will (same lines, same date and amount patterns). That is code written in this folder,
+ * with document text only inside escaped string literals, so unlike model output it needs no sandbox.
  */
 
 const MONTHS =
@@ -20,19 +20,14 @@ export const HELPERS: Readonly<Record<string, string>> = {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&amp;/g, '&');
 }`,
   // Table and definition cells become tabs so that "label<TAB>value" survives; other tags become spaces.
+  // Works on a whole view at once (one pass per rule is much faster than one per line).
   strip: `function strip(html) {
   return decode(html.replace(/<\\/?(?:td|th|dt|dd)\\b[^>]*>/gi, '\\t').replace(/<[^>]*>/g, ' '))
-    .replace(/[ \\u00a0]+/g, ' ').replace(/ ?\\t[\\t ]*/g, '\\t').replace(/ ([,;:!?])/g, '$1').replace(/^[\\t ]+|[\\t ]+$/g, '');
+    .replace(/[ \\u00a0]+/g, ' ').replace(/ ?\\t[\\t ]*/g, '\\t').replace(/ ([,;:!?])/g, '$1').replace(/^[\\t ]+|[\\t ]+$/gm, '');
 }`,
   textLines: `function textLines(doc) {
-  var html = isHtml(doc);
-  var out = [];
-  var raw = doc.split('\\n');
-  for (var i = 0; i < raw.length; i++) {
-    var line = html ? strip(raw[i]) : raw[i].replace(/\\s+/g, ' ').trim();
-    if (line !== '') out.push(line);
-  }
-  return out;
+  var text = isHtml(doc) ? strip(doc) : doc.replace(/[ \\t\\u00a0]+/g, ' ').replace(/^ | $/gm, '');
+  return text.split('\\n').filter(function (line) { return line !== ''; });
 }`,
   // Values after a label: group 1 of \`re\` on each line, in line order.
   labelValues: `function labelValues(lines, re) {
@@ -104,12 +99,7 @@ export const HELPERS: Readonly<Record<string, string>> = {
 }`,
   cleanValue: `function cleanValue(v) {
   if (typeof v !== 'string') return null;
-  v = v.split('\\t')[0].replace(/\\s+/g, ' ').replace(/^[\\s:\\uff1a=|>\\u2013\\u2014-]+/, '').replace(/[\\s,;:|]+$/, '').trim();
-  return v !== '' && v.length <= 300 ? v : null;
-}`,
-  cleanAll: `function cleanAll(v) {
-  if (typeof v !== 'string') return null;
-  v = v.replace(/\\t/g, ' ').replace(/\\s+/g, ' ').replace(/^[\\s:\\uff1a=|>\\u2013\\u2014-]+/, '').replace(/[\\s,;:|]+$/, '').trim();
+  v = v.split('\\t')[0].replace(/\\s+/g, ' ').replace(/^(?:[\\s:\\uff1a=|>\\u2013\\u2014-]|\\.{2,}|\\u2026)+/, '').replace(/[\\s,;:|]+$/, '').trim();
   return v !== '' && v.length <= 300 ? v : null;
 }`,
   // Leading connective words that labels leave behind ("by Jane Roe", "of Oregon", "is June 2010").
@@ -118,6 +108,28 @@ export const HELPERS: Readonly<Record<string, string>> = {
   if (c === null) return null;
   c = c.replace(/^(?:(?:written|directed|edited|published|produced|made)\\s+)?(?:by|of|is|are|was|on|at|the|as)\\s+/i, '');
   return c !== '' ? c : null;
+}`,
+  // The person's name at the start of a text: capitalised words, with the particles names use.
+  pickName: `function pickName(v) {
+  if (typeof v !== 'string') return null;
+  var m = /^\\s*((?:[A-Z\\u00c0-\\u024f][\\w\\u00c0-\\u024f'\\u2019.-]*)(?:\\s+(?:(?:de|da|van|von|der|den|del|della|la|le|di|du|bin|al|st\\.)\\s+)*[A-Z\\u00c0-\\u024f][\\w\\u00c0-\\u024f'\\u2019.-]*){0,3})/.exec(v);
+  return m ? m[1].replace(/[.,]$/, '') : null;
+}`,
+  // Several names joined by "and" or commas ("Jane Roe and John Doe").
+  pickNames: `function pickNames(v) {
+  if (typeof v !== 'string') return null;
+  var out = [];
+  var rest = v;
+  while (out.length < 6) {
+    var name = pickName(rest);
+    if (!name) break;
+    out.push(name);
+    var after = rest.replace(/^\\s*/, '').slice(name.length);
+    var join = /^\\s*(?:,\\s*(?:and\\s+)?|\\s+and\\s+|\\s*&\\s*)/.exec(after);
+    if (!join) break;
+    rest = after.slice(join[0].length);
+  }
+  return out.length > 1 ? out : out.length === 1 ? out[0] : null;
 }`,
   // A value naming several items ("A, B and C", "A / B", "A; B") as a list.
   splitList: `function splitList(v) {
