@@ -7,7 +7,7 @@ import { literal } from './runtime.ts';
 import type { AttributeProfile } from './words.ts';
 
 /** Strategy families: selection takes from each in turn so that the kept candidates stay diverse. */
-export type Family = 'learned' | 'label' | 'markup' | 'context' | 'type' | 'layout';
+export type Family = 'learned' | 'element' | 'label' | 'markup' | 'context' | 'type' | 'layout';
 
 export interface Draft {
   /** Reported as the candidate's strategy, e.g. `label-line`, `meta`, `type:date`. */
@@ -48,41 +48,45 @@ export function shapesFor(profile: AttributeProfile): Shape[] {
         { tag: '', expression: 'dropLead(v)' },
         { tag: 'raw', expression: 'cleanValue(v)' },
       ];
-  const raw: Shape = { tag: 'raw', expression: 'cleanValue(v)' };
+  // The text as written, for kinds with a pattern only when it holds a value of the kind.
+  const rawIf = (test: string): Shape => ({ tag: 'raw', expression: `${test} ? cleanValue(v) : null` });
   switch (profile.kind) {
     case 'date':
       return profile.dateForm === undefined
-        ? [{ tag: '', expression: `pickDate(v, null, 'dmy')` }, raw]
+        ? [{ tag: '', expression: `pickDate(v, null, 'dmy')` }, rawIf(`pickDate(v, null, 'dmy')`)]
         : [
             { tag: '', expression: `pickDate(v, ${form}, 'mdy')` },
             { tag: 'dmy', expression: `pickDate(v, ${form}, 'dmy')` },
           ];
     case 'year':
-      return [{ tag: '', expression: 'pickYear(v)' }, raw];
+      return [{ tag: '', expression: 'pickYear(v)' }, rawIf('pickYear(v)')];
     case 'isbn':
-      return [{ tag: '', expression: `pickIsbn(v, ${literal(profile.variant ?? 'any')}, false, false)` }, raw];
+      return [
+        { tag: '', expression: `pickIsbn(v, ${literal(profile.variant ?? 'any')}, false, false)` },
+        rawIf(`pickIsbn(v, ${literal(profile.variant ?? 'any')}, false, false)`),
+      ];
     case 'money':
       return [
         { tag: '', expression: `pickAmount(v, 'last')` },
         { tag: 'first', expression: `pickAmount(v, 'first')` },
       ];
     case 'phone':
-      return [{ tag: '', expression: 'pickPhone(v)' }, raw];
+      return [{ tag: '', expression: 'pickPhone(v)' }, rawIf('pickPhone(v)')];
     case 'email':
-      return [{ tag: '', expression: 'pickEmail(v)' }, raw];
+      return [{ tag: '', expression: 'pickEmail(v)' }, rawIf('pickEmail(v)')];
     case 'url':
-      return [{ tag: '', expression: 'pickUrl(v)' }, raw];
+      return [{ tag: '', expression: 'pickUrl(v)' }, rawIf('pickUrl(v)')];
     case 'duration':
-      return [{ tag: '', expression: 'pickDuration(v)' }, raw];
+      return [{ tag: '', expression: 'pickDuration(v)' }, rawIf('pickDuration(v)')];
     case 'period':
-      return [{ tag: '', expression: 'pickPeriod(v)' }, raw];
+      return [{ tag: '', expression: 'pickPeriod(v)' }, rawIf('pickPeriod(v)')];
     case 'number':
-      return [{ tag: '', expression: 'pickNumber(v)' }, raw];
+      return [{ tag: '', expression: 'pickNumber(v)' }, rawIf('pickNumber(v)')];
     case 'place':
-      return [{ tag: '', expression: 'pickPlace(dropLead(v))' }, raw];
+      return [{ tag: '', expression: 'pickPlace(dropLead(v))' }, rawIf('pickPlace(dropLead(v))')];
     case 'person':
       // People are often listed ("by A and B") even under a singular name.
-      return profile.multi ? text : [text[0]!, { tag: 'list', expression: 'splitList(v)' }, raw];
+      return profile.multi ? text : [text[0]!, { tag: 'list', expression: 'splitList(v)' }, text[1]!];
     default:
       return text;
   }

@@ -20,8 +20,11 @@ export interface BuiltinOptions {
 
 export const DEFAULT_MAX_CANDIDATES = 30;
 
+// Candidates of one family with the same outputs on every sample document, kept at most.
+const MAX_TWINS = 2;
+
 // Selection takes one draft from each family in turn, in this order, so the kept set stays diverse.
-const FAMILIES: readonly Family[] = ['learned', 'label', 'markup', 'context', 'type', 'layout'];
+const FAMILIES: readonly Family[] = ['learned', 'element', 'label', 'markup', 'context', 'type', 'layout'];
 
 /** `function extract(doc, $)` around a draft's expression, declaring the text lines only when used. */
 export function draftSource(expression: string): string {
@@ -44,6 +47,8 @@ interface Measured {
   docs: string[];
   /** The draft's outputs on the sample, as one string: equal signatures are redundant voters there. */
   signature: string;
+  /** Gives one and the same value on three or more sample documents and nothing else: page furniture. */
+  constant: boolean;
 }
 
 function asValues(value: unknown): string[] | null {
@@ -74,40 +79,48 @@ function measure(draft: Draft, sample: readonly SampleDoc[]): Measured {
     if (value) docs.push(doc.id);
   }
   const source = draftSource(draft.expression);
+  const distinct = new Set(outputs.filter((o) => o !== null).map((o) => JSON.stringify(o)));
+  const constant = docs.length >= 3 && distinct.size === 1;
   // Without a sample there is nothing to compare, so every source counts as distinct.
-  return { draft, source, docs, signature: sample.length === 0 ? source : JSON.stringify(outputs) };
+  return { draft, source, docs, signature: sample.length === 0 ? source : JSON.stringify(outputs), constant };
 }
 
 /**
  * Round-robin over families, best first within each (most sample documents with a value, then the
- * strategy's own rank). A first pass keeps only drafts whose outputs on the sample differ from every
- * kept one; a second fills what is left of the cap with the rest.
+ * strategy's own rank). A first pass admits only drafts whose outputs on the sample differ from every
+ * kept one. A second admits up to MAX_TWINS drafts per family and output: twins from different families
+ * are different mechanisms (a label, a pattern, markup) that may part ways off the sample, while more
+ * twins of one mechanism would crowd out other layouts wherever candidates are ranked by sample score.
  */
 function select(measured: Measured[], max: number): Measured[] {
   const queues = FAMILIES.map((family) =>
     measured.filter((m) => m.draft.family === family).sort((a, b) => b.docs.length - a.docs.length || a.draft.rank - b.draft.rank),
   );
-  const kept: Measured[] = [];
+  const kept = new Set<Measured>();
   const signatures = new Set<string>();
-  for (const distinct of [true, false]) {
+  const twins = new Map<string, number>();
+  const twinKey = (m: Measured): string => `${m.draft.family}\u0000${m.signature}`;
+  const passes: ((m: Measured) => boolean)[] = [(m) => !signatures.has(m.signature), (m) => (twins.get(twinKey(m)) ?? 0) < MAX_TWINS];
+  for (const admits of passes) {
     const cursors = queues.map(() => 0);
     let progressed = true;
-    while (kept.length < max && progressed) {
+    while (kept.size < max && progressed) {
       progressed = false;
       queues.forEach((queue, f) => {
-        while (kept.length < max && cursors[f]! < queue.length) {
+        if (kept.size >= max) return;
+        for (; cursors[f]! < queue.length; cursors[f]! += 1) {
           const next = queue[cursors[f]!]!;
-          cursors[f]! += 1;
-          if (kept.includes(next) || (distinct && signatures.has(next.signature))) continue;
-          kept.push(next);
+          if (kept.has(next) || !admits(next)) continue;
+          kept.add(next);
           signatures.add(next.signature);
+          twins.set(twinKey(next), (twins.get(twinKey(next)) ?? 0) + 1);
           progressed = true;
           break;
         }
       });
     }
   }
-  return kept;
+  return [...kept];
 }
 
 /**
@@ -135,7 +148,10 @@ export function synthesizeBuiltin(attribute: AttributeSpec, sample: CorpusDocume
     if (!bySource.has(measured.source)) bySource.set(measured.source, measured);
   }
   const all = [...bySource.values()];
-  const supported = docs.length === 0 ? all : all.filter((m) => m.docs.length > 0);
+  const found = docs.length === 0 ? all : all.filter((m) => m.docs.length > 0);
+  // A value repeated verbatim on every page ("Author" from a search menu) is furniture, unless nothing varies.
+  const varying = found.filter((m) => !m.constant);
+  const supported = varying.length > 0 ? varying : found;
   // A few generic label layouts stay even without support: the sample may not show every layout of a mixed corpus.
   const fallbacks = all.filter((m) => m.draft.fallback && !supported.includes(m)).sort((a, b) => a.draft.rank - b.draft.rank);
   const reserve = Math.min(fallbacks.length, Math.floor(max / 6));

@@ -159,9 +159,55 @@ function exactLabel(text: string): string {
 
 /** Drafts keyed to the exact label texts the sample uses (at most `limit` labels). */
 export function learnedLabelDrafts(profile: AttributeProfile, sample: readonly SampleDoc[], limit = 6): Draft[] {
-  return learnedLabels(profile, sample)
-    .slice(0, limit)
-    .flatMap((label, i) => structuredDrafts(profile, exactLabel(label.text), [label.structure], 'learned', 'learned-', i * 20));
+  const labels = learnedLabels(profile, sample).slice(0, limit);
+  return [
+    ...labels.flatMap((label, i) => structuredDrafts(profile, exactLabel(label.text), [label.structure], 'learned', 'learned-', i * 20)),
+    ...valueElementDrafts(profile, sample, labels),
+  ];
+}
+
+// Closing tags, then the next start tag: the element right after a label's own element.
+const NEXT_START_TAG = /(?:<\/[a-z][a-z0-9]*>\s*)*<[a-z][a-z0-9]*\b[^>]*>/iy;
+
+/**
+ * In HTML, the element that holds a label's value, keyed to the class or id the sample gives it
+ * ("<div class=k>Genres</div><div class=v><ul>...</ul></div>"): its whole text, or its list items.
+ */
+function valueElementDrafts(profile: AttributeProfile, sample: readonly SampleDoc[], labels: readonly SeenLabel[], limit = 3): Draft[] {
+  const seen = new Map<string, { label: string; open: string; docs: Set<string> }>();
+  for (const label of labels) {
+    if (label.structure === LINE) continue;
+    const pattern = exactLabel(label.text);
+    for (const doc of sample) {
+      if (!doc.html) continue;
+      for (const match of doc.view.matchAll(new RegExp(`>\\s*(?:${pattern})\\s*[:\\uff1a]?\\s*<`, 'gi'))) {
+        NEXT_START_TAG.lastIndex = match.index + match[0].length - 1;
+        const tag = NEXT_START_TAG.exec(doc.view);
+        const name = tag ? /\s(class|id)="([^"]+)"/.exec(tag[0]) : null;
+        if (!name) continue;
+        const open = `\\s${name[1]}="${escapeRegExp(name[2]!)}"`;
+        const key = `${pattern}\u0000${open}`;
+        const entry = seen.get(key) ?? { label: pattern, open, docs: new Set<string>() };
+        entry.docs.add(doc.id);
+        seen.set(key, entry);
+      }
+    }
+  }
+  const shape = shapesFor(profile)[0]!;
+  const top = [...seen.values()].sort((a, b) => b.docs.size - a.docs.size).slice(0, limit);
+  // The same value element under any of the attribute's labels: pages of one site often vary the label.
+  const anyLabel = labelPattern(profile.strongLabels);
+  const opens = [...new Set(top.map((t) => t.open))].map((open) => ({ label: anyLabel, open, tag: ':any-label' }));
+  return [...top.map((t) => ({ ...t, tag: '' })), ...opens].flatMap(({ label, open, tag }, i) => {
+    const located = `afterLabel(doc, ${literal(label)}, ${literal(open)})`;
+    const strategy = `learned-value-element${tag}`;
+    return profile.multi
+      ? [
+          { strategy: `${strategy}:items`, family: 'element' as const, expression: `firstValue(${located}, itemTexts)`, rank: 4 + i * 20 },
+          { strategy: `${strategy}:whole`, family: 'element' as const, expression: `firstValue(${located}, fragmentText)`, rank: 5 + i * 20 },
+        ]
+      : [{ strategy, family: 'element' as const, expression: shaped(`${located}.map(strip)`, shape), rank: 4 + i * 20 }];
+  });
 }
 
 type Finder = (line: string) => string | null;

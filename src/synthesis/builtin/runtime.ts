@@ -432,21 +432,55 @@ export const HELPERS: Readonly<Record<string, string>> = {
   var out = [];
   var m;
   while ((m = re.exec(doc)) !== null && out.length < 50) {
-    var tag = m[1].toLowerCase();
     var content = /\\scontent="([^"]*)"/.exec(m[0]) || /\\sdatetime="([^"]*)"/.exec(m[0]);
     if (content && content[1].trim() !== '') { out.push(decode(content[1])); continue; }
-    var depth = 1;
-    var walk = new RegExp('<(/?)' + tag + '\\\\b[^>]*>', 'gi');
-    walk.lastIndex = re.lastIndex;
-    var w, end = doc.length;
-    while ((w = walk.exec(doc)) !== null) {
-      depth += w[1] ? -1 : 1;
-      if (depth === 0) { end = w.index; break; }
-    }
-    var text = strip(doc.slice(re.lastIndex, end)).replace(/\\s+/g, ' ').trim();
+    var text = strip(innerHtml(doc, m)).replace(/\\s+/g, ' ').trim();
     if (text !== '') out.push(text);
   }
   return out;
+}`,
+  // The HTML inside the element whose start tag \`open\` (a RegExp match of "<tag ...>" with the tag name in group 1) is.
+  innerHtml: `function innerHtml(doc, open) {
+  var tag = open[1].toLowerCase();
+  var start = open.index + open[0].length;
+  var depth = 1;
+  var walk = new RegExp('<(/?)' + tag + '\\\\b[^>]*>', 'gi');
+  walk.lastIndex = start;
+  var w;
+  while ((w = walk.exec(doc)) !== null) {
+    depth += w[1] ? -1 : 1;
+    if (depth === 0) return doc.slice(start, w.index);
+  }
+  return doc.slice(start);
+}`,
+  // The HTML of the element that comes right after each element whose whole text is a label, when it matches \`open\`.
+  afterLabel: `function afterLabel(doc, label, open) {
+  var re = new RegExp('>\\\\s*(?:' + label + ')\\\\s*[:\\\\uff1a]?\\\\s*<', 'gi');
+  var next = new RegExp('(?:</[a-z][a-z0-9]*>\\\\s*)*<([a-z][a-z0-9]*)\\\\b(?=[^>]*' + open + ')[^>]*>', 'iy');
+  var out = [];
+  var m;
+  while ((m = re.exec(doc)) !== null && out.length < 10) {
+    next.lastIndex = m.index + m[0].length - 1;
+    var t = next.exec(doc);
+    if (t) out.push(innerHtml(doc, t));
+  }
+  return out;
+}`,
+  // The items of an HTML fragment: its list items or links when it has several, else its text.
+  itemTexts: `function itemTexts(html) {
+  if (typeof html !== 'string') return null;
+  var items = [];
+  var re = /<(li|a)\\b[^>]*>([\\s\\S]*?)<\\/\\1>/gi;
+  var m;
+  while ((m = re.exec(html)) !== null) {
+    var t = strip(m[2]).replace(/\\s+/g, ' ').trim();
+    if (t !== '' && items.indexOf(t) < 0) items.push(t);
+  }
+  if (items.length > 1) return items;
+  return splitList(strip(html).replace(/\\s+/g, ' '));
+}`,
+  fragmentText: `function fragmentText(html) {
+  return typeof html === 'string' ? cleanValue(strip(html).replace(/\\s+/g, ' ')) : null;
 }`,
   metaContents: `function metaContents(doc, key) {
   var re = /<meta\\b[^>]*>/gi;
