@@ -1,0 +1,46 @@
+/**
+ * Syntax check of extractor sources without running them: the source is compiled (never called)
+ * by the Function constructor of a small isolate that holds nothing else.
+ */
+import ivm from 'isolated-vm';
+import type { ExtractorSource } from './types.ts';
+
+/** The function body every source is compiled as: its declarations, then hand back `extract`. */
+export function functionBody(source: string): string {
+  return `${source}\n;return typeof extract === "function" ? extract : undefined;`;
+}
+
+const MENTIONS_EXTRACT = /\bextract\b/;
+const CHECK_TIMEOUT_MS = 2_000;
+let checker: { isolate: ivm.Isolate; context: ivm.Context } | undefined;
+
+function checkerContext(): ivm.Context {
+  if (!checker || checker.isolate.isDisposed) {
+    const isolate = new ivm.Isolate({ memoryLimit: 64 });
+    checker = { isolate, context: isolate.createContextSync() };
+  }
+  return checker.context;
+}
+
+export type CheckResult = { ok: true } | { ok: false; error: string };
+
+export function checkSource(fn: ExtractorSource): CheckResult {
+  if (typeof fn.source !== 'string' || fn.source.trim() === '') return { ok: false, error: 'empty source' };
+  if (!MENTIONS_EXTRACT.test(fn.source)) return { ok: false, error: 'the source defines no function named extract(doc, $)' };
+  try {
+    const error = checkerContext().evalClosureSync(
+      `try { new Function($0); return null; } catch (e) { return String(e && e.name) + ': ' + String(e && e.message); }`,
+      [functionBody(fn.source)],
+      { timeout: CHECK_TIMEOUT_MS, arguments: { copy: true }, result: { copy: true } },
+    ) as string | null;
+    return error === null ? { ok: true } : { ok: false, error };
+  } catch (e) {
+    return { ok: false, error: `could not be compiled: ${(e as Error).message}` };
+  }
+}
+
+/** Releases the checker isolate (it is recreated on the next check). */
+export function disposeChecker(): void {
+  if (checker && !checker.isolate.isDisposed) checker.isolate.dispose();
+  checker = undefined;
+}

@@ -1,0 +1,246 @@
+/**
+ * Runs inside the isolate, once, before any extractor is compiled: makes the shared built-ins
+ * immutable so one function cannot change what another computes, and makes calls deterministic.
+ *
+ * RegExp and RegExp.prototype are the exception: V8 only takes its fast regular-expression paths
+ * while those two objects keep their original shape, and freezing them makes regex-heavy
+ * extractors about 5x slower. They stay unfrozen and are instead compared against a snapshot
+ * after every document ({@link regExpIntegrityCheck}); a change is reported as tampering.
+ */
+
+/** Globals no extractor needs that widen the attack surface (shared memory, blocking waits, wasm, GC callbacks). */
+const REMOVED_GLOBALS = ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry'];
+
+/** Built-ins that are not reachable as global properties but are shared by every function. */
+function hiddenIntrinsics(): object[] {
+  const protoOf = (x: object): object => Object.getPrototypeOf(x) as object;
+  const throwTypeError = (function (this: unknown) {
+    'use strict';
+    // eslint-disable-next-line prefer-rest-params
+    return Object.getOwnPropertyDescriptor(arguments, 'callee')?.get;
+  })();
+  const list: (object | undefined)[] = [
+    protoOf(function* () {}),
+    protoOf(async function () {}),
+    protoOf(async function* () {}),
+    protoOf([][Symbol.iterator]()),
+    protoOf(''[Symbol.iterator]()),
+    protoOf(new Map().entries()),
+    protoOf(new Set().values()),
+    protoOf(/a/[Symbol.matchAll]('')),
+    protoOf(Int8Array),
+    protoOf([].values().map((x) => x)),
+    protoOf(Iterator.from({ next: () => ({ done: true, value: undefined }) })),
+    throwTypeError,
+  ];
+  return list.filter((x): x is object => x !== undefined);
+}
+
+/**
+ * Data properties on frozen prototypes that ordinary code assigns on its own objects
+ * (`this.name = ...` in an Error subclass, `obj.toString = ...`). Frozen, such assignments would
+ * fail ("override mistake"); as accessors they define an own property on the receiver instead.
+ */
+const OVERRIDABLE: [() => object, string][] = [
+  [() => Object.prototype, 'toString'],
+  [() => Object.prototype, 'constructor'],
+  [() => Object.prototype, 'valueOf'],
+  [() => Error.prototype, 'name'],
+  [() => Error.prototype, 'message'],
+];
+
+function makeOverridable(target: object, key: string): void {
+  const desc = Object.getOwnPropertyDescriptor(target, key);
+  if (!desc || !('value' in desc)) return;
+  const value: unknown = desc.value;
+  Object.defineProperty(target, key, {
+    configurable: false,
+    enumerable: desc.enumerable ?? false,
+    get() {
+      return value;
+    },
+    set(this: object, next: unknown) {
+      if (this === target) throw new TypeError(`Cannot assign to read only property '${key}' of a shared built-in`);
+      Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
+export interface FreezeOptions {
+  /** Traversed but left unfrozen. */
+  walkOnly?: readonly object[];
+  /** Neither traversed nor frozen. */
+  skip?: readonly object[];
+  /** Do not descend into objects that are already frozen (per-document use: shared parts were frozen at setup). */
+  stopAtFrozen?: boolean;
+}
+
+/** Deep-freezes everything reachable from `roots` (own properties, accessors, prototypes). */
+export function deepFreeze(roots: readonly unknown[], options: FreezeOptions = {}): void {
+  const seen = new WeakSet<object>(options.skip ?? []);
+  const unfrozen = new WeakSet<object>(options.walkOnly ?? []);
+  const stack: unknown[] = [...roots];
+  while (stack.length > 0) {
+    const o = stack.pop();
+    if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) continue;
+    if (options.stopAtFrozen && Object.isFrozen(o)) continue;
+    seen.add(o);
+    if (!unfrozen.has(o)) Object.freeze(o);
+    stack.push(Object.getPrototypeOf(o));
+    for (const key of Reflect.ownKeys(o)) {
+      const d = Reflect.getOwnPropertyDescriptor(o, key);
+      if (d) stack.push(d.value, d.get, d.set);
+    }
+  }
+}
+
+/**
+ * Replaces the clock and the random source with deterministic ones.
+ * Returns the real clock (for the dispatcher's own timing) and resets.
+ */
+function installDeterminism(fixedNow: number): { realNow: () => number; resetRandom: () => void; resetRegExpStatics: () => void } {
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  // Each call sees the same random sequence, so outputs cannot depend on call order.
+  let seed = 0x9e3779b9;
+  const random = (): number => {
+    // xorshift32: fast, deterministic, good enough for code that should not rely on randomness at all.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true });
+
+  const FixedDate = function (this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return new RealDate(fixedNow).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [fixedNow] : args, new.target);
+  } as unknown as DateConstructor;
+  Object.defineProperties(FixedDate, {
+    prototype: { value: RealDate.prototype },
+    now: { value: () => fixedNow, writable: true, configurable: true },
+    parse: { value: RealDate.parse, writable: true, configurable: true },
+    UTC: { value: RealDate.UTC, writable: true, configurable: true },
+  });
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: FixedDate, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'Date', { value: FixedDate, writable: true, configurable: true });
+
+  // Legacy RegExp.$1, lastMatch, input... keep the last match of whichever function ran before; reset them.
+  const resetRegExp = /(?:)/;
+  const exec = RegExp.prototype.exec;
+  return {
+    realNow,
+    resetRandom: () => {
+      seed = 0x9e3779b9;
+    },
+    // A regex match costs about as much as a small extractor, so this runs once per document, not per call:
+    // within a document functions run in a fixed order, so what they see stays deterministic.
+    resetRegExpStatics: () => {
+      exec.call(resetRegExp, '');
+    },
+  };
+}
+
+/**
+ * Implicit globals (`x = 1` without a declaration, `globalThis.x = 1`) land in a scratch object that is
+ * replaced before every call, instead of on the shared global object. A proxy placed in the global
+ * object's prototype chain receives them: sloppy-mode code that forgets `let` still works, and
+ * nothing it leaves behind reaches the next function.
+ */
+function installGlobalScratch(): { proxy: object; target: object; reset: () => void } {
+  const objectProto = Object.prototype;
+  let scratch: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
+  let dirty = false;
+  const hasOwn = Object.hasOwn;
+  const target = Object.create(objectProto) as object;
+  const proxy = new Proxy(target, {
+    has: (_t, key) => hasOwn(scratch, key) || key in objectProto,
+    get: (_t, key, receiver) => (hasOwn(scratch, key) ? scratch[key] : Reflect.get(objectProto, key, receiver)),
+    set: (_t, key, value) => {
+      dirty = true;
+      scratch[key] = value;
+      return true;
+    },
+    deleteProperty: (_t, key) => delete scratch[key],
+  });
+  Object.setPrototypeOf(globalThis, proxy);
+  return {
+    proxy,
+    target,
+    reset: () => {
+      if (!dirty) return;
+      scratch = Object.create(null) as Record<PropertyKey, unknown>;
+      dirty = false;
+    },
+  };
+}
+
+/** Snapshot of RegExp and RegExp.prototype; the returned check says whether they are unchanged. */
+function regExpIntegrityCheck(): () => boolean {
+  const getDesc = Reflect.getOwnPropertyDescriptor;
+  const ownKeys = Reflect.ownKeys;
+  const getProto = Object.getPrototypeOf;
+  const isExtensible = Object.isExtensible;
+  const snapshot = [RegExp, RegExp.prototype].map((obj) => ({
+    obj,
+    proto: getProto(obj) as unknown,
+    keyCount: ownKeys(obj).length,
+    props: ownKeys(obj).map((key) => ({ key, desc: getDesc(obj, key)! })),
+  }));
+  const same = (a: PropertyDescriptor, b: PropertyDescriptor | undefined): boolean =>
+    b !== undefined &&
+    a.value === b.value &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable;
+  return () => {
+    for (const s of snapshot) {
+      if (getProto(s.obj) !== s.proto || !isExtensible(s.obj) || ownKeys(s.obj).length !== s.keyCount) return false;
+      for (const p of s.props) if (!same(p.desc, getDesc(s.obj, p.key))) return false;
+    }
+    return true;
+  };
+}
+
+export interface Hardened {
+  /** The real clock, for timing calls (user code only sees the fixed one). */
+  realNow: () => number;
+  /** Reset per-call state: implicit globals, random seed. */
+  resetForCall: () => void;
+  /** Reset legacy RegExp statics (RegExp.$1, lastMatch, ...): once per document. */
+  resetForDocument: () => void;
+  /** False once someone changed RegExp or RegExp.prototype. */
+  regExpIntact: () => boolean;
+  /** Function constructor captured before user code could see it. */
+  compile: (body: string) => () => unknown;
+}
+
+/**
+ * Locks the context down. `extraRoots`: objects of the bundled libraries that user code can reach
+ * (for example through a sample cheerio document); they are frozen along with the built-ins.
+ */
+export function harden(fixedNow: number, extraRoots: readonly object[]): Hardened {
+  const FunctionCtor = Function;
+  for (const name of REMOVED_GLOBALS) Reflect.deleteProperty(globalThis, name);
+  const determinism = installDeterminism(fixedNow);
+  const scratch = installGlobalScratch();
+  for (const [target, key] of OVERRIDABLE) makeOverridable(target(), key);
+  // The proxy's target must stay extensible (proxy invariants); what it inherits from is frozen here.
+  deepFreeze([globalThis, ...hiddenIntrinsics(), ...extraRoots], {
+    walkOnly: [RegExp, RegExp.prototype],
+    skip: [scratch.proxy, scratch.target],
+  });
+  const regExpIntact = regExpIntegrityCheck();
+  return {
+    realNow: determinism.realNow,
+    resetForCall: () => {
+      scratch.reset();
+      determinism.resetRandom();
+    },
+    resetForDocument: determinism.resetRegExpStatics,
+    regExpIntact,
+    compile: (body) => new FunctionCtor(body) as () => unknown,
+  };
+}

@@ -1,0 +1,84 @@
+/** Public contract of the sandboxed extractor engine. */
+import type { ErrorKind } from './protocol.ts';
+import type { DocumentFormat } from '../corpus/types.ts';
+
+export type { ErrorKind };
+
+/** An extractor: JavaScript that defines `function extract(doc, $)` (doc: the view string; $: cheerio-style query). */
+export interface ExtractorSource {
+  id: string;
+  source: string;
+}
+
+/**
+ * What one function produced on one document.
+ * - value: one or more non-empty strings, each trimmed, inner whitespace collapsed to one space, capped.
+ * - abstain: it returned null, undefined, '' or an array without values.
+ * - error: threw; timeout (ran past the time limit); bad-output (returned something that is not a string,
+ *   number or array of them); memory (its isolate hit the memory limit while it ran); disabled (it was
+ *   switched off earlier in the run); tampered (it changed RegExp/RegExp.prototype, which other functions share).
+ */
+export type Outcome =
+  | { kind: 'value'; value: string[] }
+  | { kind: 'abstain' }
+  | { kind: 'error'; error: ErrorKind; message?: string };
+
+export interface SandboxOptions {
+  /** Isolates in the pool, each running on its own thread. Default: os.availableParallelism(). */
+  isolates?: number;
+  /** Time limit per function per document, wall clock. Default 100. */
+  timeoutMs?: number;
+  /** Heap limit per isolate. Default 128. */
+  memoryLimitMb?: number;
+  /** Time-limit failures after which a function is disabled for the rest of the sandbox's life. Default 3. A memory failure or tampering disables at once. */
+  maxFailures?: number;
+  /** Cap per returned string, after whitespace clean-up. Default 2000. */
+  maxStringLength?: number;
+  /** Cap on values kept from one returned array. Default 50. */
+  maxArrayItems?: number;
+  /** What `Date.now()` / `new Date()` return inside the sandbox (ms since epoch). Default: when the sandbox was created. Pin it for reproducible runs. */
+  now?: number;
+}
+
+export interface SandboxDocument {
+  id: string;
+  view: string;
+  format: DocumentFormat;
+}
+
+export interface DocumentOutcomes {
+  docId: string;
+  /** One entry per compiled function (rejected sources have none), keyed by function id. */
+  outcomes: Record<string, Outcome>;
+}
+
+export interface SandboxCounters {
+  documents: number;
+  /** Function calls made (outcomes other than `disabled`). */
+  calls: number;
+  values: number;
+  abstains: number;
+  /** Per error kind, including `disabled`. */
+  errors: Record<string, number>;
+  /** Ids of functions switched off, in the order it happened. */
+  disabled: string[];
+  isolateRestarts: number;
+  /** Documents whose HTML was parsed for `$`, and the time that took (ms, summed over isolates). */
+  parses: number;
+  parseMs: number;
+}
+
+export interface Sandbox {
+  /** Sources that did not compile, with the reason. They get no outcomes. */
+  readonly rejected: { id: string; error: string }[];
+  /** Ids of the functions that run, in order. */
+  readonly functionIds: string[];
+  /**
+   * Streams documents through the isolate pool. Yields one result per document, in input order.
+   * Documents are read only as fast as results are consumed; at most a few batches per isolate are held.
+   * One run at a time per sandbox.
+   */
+  run(docs: AsyncIterable<SandboxDocument> | Iterable<SandboxDocument>): AsyncIterable<DocumentOutcomes>;
+  counters(): SandboxCounters;
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+/**
+ * One isolate with the guest runtime and the compiled extractors, as seen from the host.
+ * It knows how to start, call and dispose an isolate and how to read why a call failed;
+ * deciding what to do about a failure is ./batch.ts's job.
+ */
+import ivm from 'isolated-vm';
+import { guestScript } from './bundle.ts';
+import { PROGRESS_BYTES, PROGRESS_INT32_SLOTS, PROGRESS_TIMES_BYTE, Phase, ProgressSlot, ProgressTime } from './protocol.ts';
+import type { BatchRequest, BatchResponse, GuestConfig, GuestInspection } from './protocol.ts';
+
+export interface WorkerConfig {
+  /** Function bodies (see {@link GuestConfig.sources}). */
+  bodies: string[];
+  fixedNow: number;
+  timeoutMs: number;
+  memoryLimitMb: number;
+  maxStringLength: number;
+  maxArrayItems: number;
+}
+
+/** Where the guest was when a call ended abnormally. */
+export interface Progress {
+  phase: 'idle' | 'in-function' | 'parsing';
+  doc: number;
+  fn: number;
+  /** Host-clock ms since the current function call (or parse) started. */
+  callElapsedMs: number;
+  parseElapsedMs: number;
+}
+
+/** How a call into the guest failed. */
+export type CallFailure =
+  | { kind: 'timeout'; progress: Progress }
+  | { kind: 'died'; progress: Progress; message: string }
+  | { kind: 'guest-error'; progress: Progress; message: string };
+
+export type CallResult = { ok: true; response: BatchResponse } | { ok: false; failure: CallFailure };
+
+export interface GuestWorker {
+  call(request: BatchRequest, timeoutMs: number): Promise<CallResult>;
+  /** After a failed call: the guest's state (see the guest's `inspect`), or undefined if it cannot be asked. */
+  inspect(): Promise<GuestInspection | undefined>;
+  readonly disposed: boolean;
+  dispose(): void;
+}
+
+const INSPECT_TIMEOUT_MS = 1_000;
+let compiledScriptCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
+  const isolate = new ivm.Isolate({ memoryLimit: config.memoryLimitMb });
+  try {
+    const context = await isolate.createContext();
+    // V8's code cache makes every isolate after the first compile the bundle faster.
+    const script = await isolate.compileScript(guestScript(), {
+      filename: 'evaporate-sandbox-runtime.js',
+      ...(compiledScriptCache ? { cachedData: compiledScriptCache } : { produceCachedData: true }),
+    });
+    if (!compiledScriptCache && 'cachedData' in script) {
+      compiledScriptCache = (script as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
+    }
+    const guest = (await script.run(context, { reference: true, timeout: 10_000 })) as ivm.Reference<Record<string, unknown>>;
+    const setup = (await guest.get('setup', { reference: true })) as ivm.Reference<(c: GuestConfig) => void>;
+    const runBatch = (await guest.get('runBatch', { reference: true })) as ivm.Reference<(r: BatchRequest) => BatchResponse>;
+    const inspect = (await guest.get('inspect', { reference: true })) as ivm.Reference<() => GuestInspection>;
+    const progress = new SharedArrayBuffer(PROGRESS_BYTES);
+    const guestConfig: GuestConfig = {
+      sources: config.bodies,
+      progress,
+      fixedNow: config.fixedNow,
+      timeoutMs: config.timeoutMs,
+      maxStringLength: config.maxStringLength,
+      maxArrayItems: config.maxArrayItems,
+    };
+    await setup.apply(undefined, [new ivm.ExternalCopy(guestConfig).copyInto()], { timeout: 30_000 });
+    return wrapWorker(isolate, runBatch, inspect, progress);
+  } catch (e) {
+    if (!isolate.isDisposed) isolate.dispose();
+    throw new Error(`could not start a sandbox isolate: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function readProgress(progress: SharedArrayBuffer): Progress {
+  const ints = new Int32Array(progress, 0, PROGRESS_INT32_SLOTS);
+  const times = new Float64Array(progress, PROGRESS_TIMES_BYTE, 2);
+  const now = Date.now();
+  const phase = ints[ProgressSlot.phase];
+  return {
+    phase: phase === Phase.inFunction ? 'in-function' : phase === Phase.parsing ? 'parsing' : 'idle',
+    doc: ints[ProgressSlot.doc]!,
+    fn: ints[ProgressSlot.fn]!,
+    callElapsedMs: now - times[ProgressTime.callStarted]!,
+    parseElapsedMs: now - times[ProgressTime.parseStarted]!,
+  };
+}
+
+function wrapWorker(
+  isolate: ivm.Isolate,
+  runBatch: ivm.Reference<(r: BatchRequest) => BatchResponse>,
+  inspect: ivm.Reference<() => GuestInspection>,
+  progress: SharedArrayBuffer,
+): GuestWorker {
+  const ints = new Int32Array(progress, 0, PROGRESS_INT32_SLOTS);
+  return {
+    get disposed() {
+      return isolate.isDisposed;
+    },
+    dispose() {
+      if (!isolate.isDisposed) isolate.dispose();
+    },
+    async inspect() {
+      if (isolate.isDisposed) return undefined;
+      try {
+        return (await inspect.apply(undefined, [], { timeout: INSPECT_TIMEOUT_MS, result: { copy: true } })) as GuestInspection;
+      } catch {
+        // For example promise jobs left running by the failed call: no answer, which is not evidence of anything.
+        return undefined;
+      }
+    },
+    async call(request, timeoutMs) {
+      ints[ProgressSlot.phase] = Phase.idle;
+      try {
+        const response = (await runBatch.apply(undefined, [request], {
+          timeout: timeoutMs,
+          arguments: { copy: true },
+          result: { copy: true },
+        })) as BatchResponse;
+        return { ok: true, response };
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        const at = readProgress(progress);
+        if (isolate.isDisposed) return { ok: false, failure: { kind: 'died', progress: at, message } };
+        if (/timed out/i.test(message)) return { ok: false, failure: { kind: 'timeout', progress: at } };
+        return { ok: false, failure: { kind: 'guest-error', progress: at, message } };
+      }
+    },
+  };
+}
