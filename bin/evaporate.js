@@ -1,9 +1,9 @@
-#!/usr/bin/env node
-// Launcher: isolated-vm needs V8's startup snapshot off, which only a command-line flag can do,
-// so the CLI runs in a child node started with --no-node-snapshot.
+#!/usr/bin/env -S node --no-node-snapshot
+// isolated-vm needs V8's startup snapshot off, which only a node command-line flag can do. The shebang passes
+// it; when this file is started another way (`node bin/evaporate.js`), it starts itself again with the flag.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -11,16 +11,20 @@ if (major < 24) {
   process.exit(2);
 }
 
+// From a checkout the TypeScript sources run as they are; an installed package runs its build.
 const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const entry = existsSync(built) ? built : source;
+const entry = existsSync(source) ? source : built;
 
-const child = spawn(process.execPath, ['--no-node-snapshot', '--disable-warning=ExperimentalWarning', entry, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-// Ctrl-C reaches the child through the terminal's process group; the launcher only relays the outcome.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
-child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
-  else process.exit(code ?? 1);
-});
+if (process.execArgv.includes('--no-node-snapshot')) {
+  await import(pathToFileURL(entry).href);
+} else {
+  const child = spawn(process.execPath, ['--no-node-snapshot', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Ctrl-C reaches the child through the terminal's process group; other stop signals are passed on.
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}

@@ -136,7 +136,8 @@ export async function runExtract(argv: string[]): Promise<number> {
       if (!controller.signal.aborted) throw error;
       reporter.stop();
       process.stderr.write(`Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}\n`);
-      return EXIT.interrupted;
+      // Requests still in flight would keep the process alive until they end; their answers are not needed now.
+      process.exit(EXIT.interrupted);
     }
     reporter.stop();
     const seconds = (performance.now() - started) / 1000;

@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (command === undefined) {
-    process.stderr.write(`evaporate: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`evaporate: unknown command "${name}"; the commands are ${Object.keys(commands).join(', ')} (see evaporate --help)\n`);
     return EXIT.usage;
   }
   try {

@@ -4,6 +4,7 @@ import { evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type 
 import type { ModelSettings, StageUsage } from '../model/index.ts';
 import { extract, type ExtractResult, type Method, type SynthMode } from './extract.ts';
 import type { PipelineEvent } from './events.ts';
+import { ARTIFACTS, writeArtifact } from './run-dir.ts';
 
 export interface BenchOptions {
   /** A benchmark folder (Evaporate layout, SWDE, ...) with gold. */
@@ -109,6 +110,8 @@ async function runMethod(setting: BenchmarkSetting, attributes: string[], method
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, { attributes });
+  // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
+  await writeArtifact(result.runDir, ARTIFACTS.evaluation, evaluation);
   const total = result.usage?.total;
   const keptByOrigin: Record<string, number> = {};
   for (const attribute of result.perAttribute) {

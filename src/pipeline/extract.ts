@@ -225,7 +225,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     emit({ type: 'notice', message: `Imported ${imported.imported} batch answer(s) from ${file}${imported.failed ? `, ${imported.failed} failed` : ''}` });
   }
   const client: ModelClient | null = model
-    ? createModelClient(model, { cacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: (event) => emit({ type: 'model', event }) })
+    ? stoppable(createModelClient(model, { cacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: (event) => emit({ type: 'model', event }) }), options.signal)
     : null;
   const stopIfPending = async () => {
     if (client === null || options.batchExport === undefined) return;
@@ -291,6 +291,25 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
 }
 
 type Timed = <T>(stage: StageName, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * A client whose calls throw once the run is stopped, so a stage in progress ends without saving a partial
+ * output; answers already received are in the cache, and the resumed run picks them up.
+ */
+function stoppable(client: ModelClient, signal: AbortSignal | undefined): ModelClient {
+  if (signal === undefined) return client;
+  return {
+    chat: async (stage, request) => {
+      signal.throwIfAborted();
+      const outcome = await client.chat(stage, request);
+      signal.throwIfAborted();
+      return outcome;
+    },
+    usage: () => client.usage(),
+    pending: () => client.pending(),
+    inFlight: () => client.inFlight(),
+  };
+}
 
 function toSpec(attribute: string | AttributeSpec): AttributeSpec {
   return typeof attribute === 'string' ? { name: attribute } : attribute;

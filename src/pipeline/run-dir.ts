@@ -17,6 +17,9 @@ export const ARTIFACTS = {
   cells: 'cells.jsonl',
   usage: 'usage.json',
   summary: 'summary.json',
+  /** Written by bench: the table scored against gold. */
+  evaluation: 'evaluation.json',
+  report: 'report.html',
   cache: 'cache',
 } as const;
 
