@@ -87,20 +87,20 @@ describe('scoreFunctions', () => {
     const scores = scoreFunctions(sampleVotes, pseudoLabels, { abstainOnEmpty: true });
     expect(scores.map((s) => s.id)).toEqual(['crash', 'partial', 'silent']);
     const [crash, partial, silent] = scores;
-    expect(silent).toEqual({ id: 'silent', f1: 1, coverage: 0.5, errors: 0, voted: 2 });
+    expect(silent).toEqual({ id: 'silent', f1: 1, coverage: 0.5, errors: 0, voted: 2, hits: ['d1', 'd4'] });
     // d1 "Ana Souza" vs "Ana Lima" scores token F1 0.5; d2 1; d3 0 (a value where there is none).
     expect(partial?.f1).toBeCloseTo((0.5 + 1 + 0) / 3, 10);
     expect(partial?.voted).toBe(3);
     expect(partial?.coverage).toBe(0.75);
     // The error is neither a vote nor a value.
-    expect(crash).toEqual({ id: 'crash', f1: 0.5, coverage: 0.5, errors: 1, voted: 2 });
+    expect(crash).toEqual({ id: 'crash', f1: 0.5, coverage: 0.5, errors: 1, voted: 2, hits: ['d2'] });
   });
 
   it('scores empty outputs as "no value" when they are votes', () => {
     const scores = scoreFunctions(sampleVotes, pseudoLabels, { abstainOnEmpty: false });
     const byId = new Map(scores.map((s) => [s.id, s]));
     // d1 right, d2 empty where a value is (0), d3 empty where none is (1), d4 right.
-    expect(byId.get('silent')).toEqual({ id: 'silent', f1: 0.75, coverage: 0.5, errors: 0, voted: 4 });
+    expect(byId.get('silent')).toEqual({ id: 'silent', f1: 0.75, coverage: 0.5, errors: 0, voted: 4, hits: ['d1', 'd4'] });
     expect(byId.get('partial')?.f1).toBeCloseTo((0.5 + 1 + 0 + 0) / 4, 10);
     expect(byId.get('crash')?.f1).toBeCloseTo((1 + 1 + 0) / 3, 10);
   });
@@ -124,7 +124,21 @@ describe('selectFunctions', () => {
     const { kept, dropped } = selectFunctions(scores, { topK: 3 });
     expect(kept.map((s) => s.id)).toEqual(['f11', 'f10', 'f09']);
     expect(dropped).toHaveLength(9);
-    expect(dropped[0]).toEqual({ id: 'f08', reason: expect.stringContaining('only the top 3') });
+    expect(dropped[0]).toEqual({ id: 'f08', reason: expect.stringContaining('only 3 are kept') });
+  });
+
+  it('keeps a function for every part of the sample before adding variants (mixed templates)', () => {
+    const withHits = (id: string, f1: number, hits: string[]) => ({ ...score(id, f1, hits.length / 6), hits });
+    const scores = [
+      withHits('a1', 1, ['d1', 'd2', 'd3']),
+      withHits('a2', 1, ['d1', 'd2', 'd3']),
+      withHits('a3', 0.95, ['d1', 'd2', 'd3']),
+      withHits('b1', 0.9, ['d4', 'd5']),
+      withHits('c1', 0.8, ['d6']),
+    ];
+    expect(selectFunctions(scores, { topK: 3 }).kept.map((s) => s.id)).toEqual(['a1', 'b1', 'c1']);
+    // Once every document is covered, the rest follow by rank.
+    expect(selectFunctions(scores, { topK: 5 }).kept.map((s) => s.id)).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
   });
 
   it('breaks ties by coverage, then errors, then id, whatever the input order', () => {

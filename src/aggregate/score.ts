@@ -48,6 +48,7 @@ export function scoreFunctions(
     let voted = 0;
     let withValue = 0;
     let errors = 0;
+    const hits: string[] = [];
     for (const doc of docs) {
       const outcome = sampleVotes.get(doc)?.[id];
       if (outcome === undefined || outcome.kind === 'error') errors += 1;
@@ -55,7 +56,9 @@ export function scoreFunctions(
       const vote = readVote(outcome, abstainsOnEmpty(policy, id));
       if (!vote) continue;
       voted += 1;
-      f1Sum += textF1(vote.value, pseudoLabels.get(doc) ?? null);
+      const f1 = textF1(vote.value, pseudoLabels.get(doc) ?? null);
+      f1Sum += f1;
+      if (f1 >= 0.5 && vote.value !== null) hits.push(doc);
     }
     return {
       id,
@@ -63,6 +66,7 @@ export function scoreFunctions(
       coverage: docs.length === 0 ? 0 : withValue / docs.length,
       errors,
       voted,
+      hits,
     };
   });
 }

@@ -48,10 +48,37 @@ export function selectFunctions(scores: readonly FunctionScore[], options: Selec
     return { kept, dropped };
   }
 
-  passing.forEach((s, i) => {
-    if (i < topK) kept.push({ ...s, reason: `${describe(s)}, rank ${i + 1} of ${passing.length} above the threshold ${pct(minF1)}` });
-    else dropped.push({ id: s.id, reason: `${describe(s)}, rank ${i + 1}: only the top ${topK} are kept` });
+  const order = coverFirst(passing, topK);
+  order.forEach((s, i) => {
+    if (i < topK) kept.push({ ...s, reason: `${describe(s)}, pick ${i + 1} of ${passing.length} above the threshold ${pct(minF1)}` });
+    else dropped.push({ id: s.id, reason: `${describe(s)}, pick ${i + 1}: only ${topK} are kept` });
   });
   dropped.push(...ranked.filter((s) => s.f1 < minF1).map(below));
   return { kept, dropped };
+}
+
+/**
+ * The order functions are kept in: first, greedily, the function right on the most sample documents no kept
+ * function is right on yet (ties by rank), until no function adds one; then the rest by rank. Plain top-k by
+ * F1 can fill every slot with variants for one template and none for another, where a corpus mixes
+ * templates; on a uniform corpus the first pick covers everything and the order is the rank order.
+ */
+function coverFirst(ranked: readonly FunctionScore[], topK: number): FunctionScore[] {
+  if (!ranked.some((s) => s.hits !== undefined)) return [...ranked];
+  const covered = new Set<string>();
+  const picked: FunctionScore[] = [];
+  const rest = [...ranked];
+  while (picked.length < topK && rest.length > 0) {
+    let best = -1;
+    let bestGain = 0;
+    rest.forEach((s, i) => {
+      const gain = (s.hits ?? []).filter((doc) => !covered.has(doc)).length;
+      if (gain > bestGain) [best, bestGain] = [i, gain];
+    });
+    if (best < 0) break;
+    const [chosen] = rest.splice(best, 1) as [FunctionScore];
+    for (const doc of chosen.hits ?? []) covered.add(doc);
+    picked.push(chosen);
+  }
+  return [...picked, ...rest];
 }

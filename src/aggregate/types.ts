@@ -33,6 +33,8 @@ export interface FunctionScore {
   errors: number;
   /** Number of sample documents the F1 is averaged over. */
   voted: number;
+  /** Sample documents where it returned a value that matches the pseudo-label (F1 >= 0.5). */
+  hits?: string[];
 }
 
 /** A function that survived selection, with why. */

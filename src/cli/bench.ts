@@ -1,7 +1,7 @@
 import { bench } from '../pipeline/bench.ts';
 import type { Method } from '../pipeline/extract.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { choiceOption, defined, helpText, intOption, modelSettings, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { attributesOption, choiceOption, defined, helpText, intOption, modelSettings, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
 import { createReporter } from './progress.ts';
 import { describeSynthesizer } from './summary.ts';
 
@@ -12,11 +12,12 @@ export const benchCommand: CommandSpec = {
     'Run each method on the same sample of a benchmark with gold, score it (text F1), and write a Markdown\n' +
     'and a JSON report to eval/results/: F1 per attribute, model calls and tokens, cost, functions, speed.\n' +
     'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
-  options: ['methods', 'attributes', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'quiet', 'json'],
+  options: ['methods', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'quiet', 'json'],
   examples: [
     'evaporate bench datasets/demo',
     'evaporate bench "../shared/datasets/swde/book/book-booksamillion(2000)" --methods code,code+',
     'evaporate bench ./fda_510ks --model gpt-4o-mini --methods direct,code,code+',
+    'evaporate bench ../shared/datasets/kleister-nda-train --schema kleister.json   # forms such as YYYY-MM-DD',
   ],
 };
 
@@ -41,7 +42,7 @@ export async function runBench(argv: string[]): Promise<number> {
     ...defined({
       methods,
       synth: choiceOption(values, 'synth', ['llm', 'builtin', 'both'] as const),
-      attributes: stringOption(values, 'attributes')?.split(',').map((name) => name.trim()).filter(Boolean),
+      attributes: await attributesOption(values),
       sampleSize: intOption(values, 'sample', 1),
       seed: intOption(values, 'seed'),
       functionsPerAttribute: intOption(values, 'functions', 1),

@@ -4,6 +4,7 @@ import { evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type 
 import type { ModelSettings, StageUsage } from '../model/index.ts';
 import { extract, type ExtractResult, type Method, type SynthMode } from './extract.ts';
 import type { PipelineEvent } from './events.ts';
+import type { AttributeSpec } from '../synthesis/types.ts';
 import { ARTIFACTS, writeArtifact } from './run-dir.ts';
 
 export interface BenchOptions {
@@ -13,8 +14,8 @@ export interface BenchOptions {
   methods?: Method[];
   model?: ModelSettings | null;
   synth?: SynthMode;
-  /** Limit to these attributes (default: all gold attributes). */
-  attributes?: string[];
+  /** Limit to these attributes, optionally with descriptions and forms (default: all gold attributes, names only). */
+  attributes?: AttributeSpec[];
   sampleSize?: number;
   seed?: number;
   functionsPerAttribute?: number;
@@ -66,7 +67,7 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
   const reports: BenchReport[] = [];
   const files: string[] = [];
   for (const setting of settings) {
-    const attributes = options.attributes ?? setting.attributes;
+    const attributes = options.attributes ?? setting.attributes.map((name) => ({ name }));
     const workDir = resolve(options.workDir ?? join('.evaporate', 'bench'), `${setting.name}-${stamp}`);
     const results: MethodResult[] = [];
     for (const method of methods) results.push(await runMethod(setting, attributes, method, workDir, options));
@@ -74,7 +75,7 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
       dataset: resolve(options.dataset),
       setting: setting.name,
       documents: setting.gold?.rows.size ?? 0,
-      attributes,
+      attributes: attributes.map((attribute) => attribute.name),
       model: options.model?.model ?? null,
       date: new Date().toISOString(),
       methods: results,
@@ -88,7 +89,7 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
   return { reports, files };
 }
 
-async function runMethod(setting: BenchmarkSetting, attributes: string[], method: Method, workDir: string, options: BenchOptions): Promise<MethodResult> {
+async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[], method: Method, workDir: string, options: BenchOptions): Promise<MethodResult> {
   if (method === 'direct' && !options.model) return { method, skipped: 'needs a model (none configured)' };
   const started = performance.now();
   const result = await extract({
@@ -109,7 +110,9 @@ async function runMethod(setting: BenchmarkSetting, attributes: string[], method
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, { attributes });
+  const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, {
+    attributes: attributes.map((attribute) => attribute.name),
+  });
   // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
   await writeArtifact(result.runDir, ARTIFACTS.evaluation, evaluation);
   const total = result.usage?.total;
