@@ -1,6 +1,6 @@
 import { runProgram } from '../pipeline/run-program.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { defined, helpText, intOption, listOption, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { defined, intOption, listOption, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
 import { createReporter } from './progress.ts';
 
 export const applyCommand: CommandSpec = {
@@ -15,11 +15,9 @@ export const applyCommand: CommandSpec = {
 };
 
 export async function runApply(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(applyCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(applyCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(applyCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values, positionals } = parsed;
   const [programPath, folder] = positionals;
   if (programPath === undefined || folder === undefined) throw new UsageError('usage: evaporate apply <program.json> <folder> [--out table.csv] (see --help)');
   const reporter = createReporter(progressMode(values));

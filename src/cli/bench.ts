@@ -1,7 +1,7 @@
 import { bench } from '../pipeline/bench.ts';
 import type { Method } from '../pipeline/extract.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { attributesOption, choiceOption, defined, helpText, intOption, modelSettings, parseCommand, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { attributesOption, choiceOption, defined, intOption, modelSettings, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
 import { createReporter } from './progress.ts';
 import { describeSynthesizer } from './summary.ts';
 
@@ -24,11 +24,9 @@ export const benchCommand: CommandSpec = {
 const METHODS: readonly Method[] = ['direct', 'code', 'code+'];
 
 export async function runBench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(benchCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(benchCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(benchCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values, positionals } = parsed;
   const dataset = positionals[0];
   if (dataset === undefined) throw new UsageError('missing <dataset-folder>: evaporate bench <dataset-folder> (see --help)');
   const methods = stringOption(values, 'methods')?.split(',').map((method) => method.trim()) as Method[] | undefined;

@@ -1,6 +1,6 @@
 import { discover } from '../pipeline/discover.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { defined, helpText, intOption, listOption, modelSettings, parseCommand, stringOption, type CommandSpec } from './options.ts';
+import { defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
 import { formatUsage, table } from './summary.ts';
 
 export const discoverCommand: CommandSpec = {
@@ -12,11 +12,9 @@ export const discoverCommand: CommandSpec = {
 };
 
 export async function runDiscover(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(discoverCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(discoverCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(discoverCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values, positionals } = parsed;
   const folder = positionals[0];
   if (folder === undefined) throw new UsageError('missing <folder>: evaporate discover <folder> (see --help)');
   const model = modelSettings(values);

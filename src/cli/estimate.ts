@@ -1,7 +1,7 @@
 import { ModelConfigError, resolveModelSettings } from '../model/index.ts';
 import { estimate } from '../pipeline/estimate.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { attributesOption, defined, helpText, intOption, listOption, modelSettings, parseCommand, stringOption, type CommandSpec } from './options.ts';
+import { attributesOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
 import { table } from './summary.ts';
 
 export const estimateCommand: CommandSpec = {
@@ -16,11 +16,9 @@ export const estimateCommand: CommandSpec = {
 };
 
 export async function runEstimate(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(estimateCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(estimateCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(estimateCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values, positionals } = parsed;
   const folder = positionals[0];
   if (folder === undefined) throw new UsageError('missing <folder>: evaporate estimate <folder> --model <name> (see --help)');
   let model;

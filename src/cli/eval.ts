@@ -1,6 +1,6 @@
 import { evaluateFiles, renderEvaluationMarkdown } from '../eval/index.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { helpText, parseCommand, stringOption, type CommandSpec } from './options.ts';
+import { parseOrHelp, stringOption, type CommandSpec } from './options.ts';
 
 export const evalCommand: CommandSpec = {
   name: 'eval',
@@ -16,11 +16,9 @@ export const evalCommand: CommandSpec = {
 };
 
 export async function runEval(argv: string[]): Promise<number> {
-  const { values } = parseCommand(evalCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(evalCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(evalCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values } = parsed;
   const pred = stringOption(values, 'pred');
   const gold = stringOption(values, 'gold');
   if (pred === undefined || gold === undefined) throw new UsageError('usage: evaporate eval --pred <table> --gold <gold> (see --help)');

@@ -7,15 +7,15 @@ import {
   attributesOption,
   choiceOption,
   defined,
-  helpText,
   intOption,
   listOption,
   modelSettings,
   numberOption,
-  parseCommand,
+  parseOrHelp,
   progressMode,
   stringOption,
   type CommandSpec,
+  type ParsedValues,
 } from './options.ts';
 import { createReporter } from './progress.ts';
 import { describeSynthesizer, formatSummary } from './summary.ts';
@@ -50,11 +50,9 @@ interface SavedRun {
 }
 
 export async function runExtract(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(extractCommand, argv);
-  if (values.help) {
-    process.stdout.write(helpText(extractCommand));
-    return EXIT.done;
-  }
+  const parsed = parseOrHelp(extractCommand, argv);
+  if (parsed === null) return EXIT.done;
+  const { values, positionals } = parsed;
   const resumeDir = stringOption(values, 'resume');
   let options: ExtractOptions;
   if (resumeDir !== undefined) {
@@ -150,7 +148,7 @@ export async function runExtract(argv: string[]): Promise<number> {
   }
 }
 
-function pickModelFlags(values: ReturnType<typeof parseCommand>['values']) {
+function pickModelFlags(values: ParsedValues) {
   const flags: Record<string, string> = {};
   for (const name of ['model', 'base-url', 'api-key-env', 'concurrency'] as const) {
     const value = stringOption(values, name);

@@ -76,6 +76,14 @@ export function parseCommand(spec: CommandSpec, argv: string[]): { values: Parse
   }
 }
 
+/** Parse a command's arguments; with --help, print the help and return null (the command is done). */
+export function parseOrHelp(spec: CommandSpec, argv: string[]): { values: ParsedValues; positionals: string[] } | null {
+  const parsed = parseCommand(spec, argv);
+  if (!parsed.values.help) return parsed;
+  process.stdout.write(helpText(spec));
+  return null;
+}
+
 export function helpText(spec: CommandSpec): string {
   const rows = [...spec.options, 'help' as const].map((name) => {
     const option: OptionSpec = OPTIONS[name];

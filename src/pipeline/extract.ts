@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   decideAbstention,
@@ -38,7 +38,7 @@ import type { Program, ProgramAttribute } from './program.ts';
 import { writeProgram } from './program.ts';
 import { ARTIFACTS, defaultRunDir, readArtifact, writeArtifact } from './run-dir.ts';
 import { loadSample, pickSample } from './sample.ts';
-import { createCellsWriter, createTableWriter, tableFormatOf, type ResultRow, type TableWriter } from './table.ts';
+import { filling, openRowSink, tableFormatOf, type ResultRow, type RowSink } from './table.ts';
 
 /** Which synthesizer writes candidate functions: the model, the built-in rules, or both. */
 export type SynthMode = 'llm' | 'builtin' | 'both';
@@ -292,6 +292,17 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
 
 type Timed = <T>(stage: StageName, work: () => Promise<T>) => Promise<T>;
 
+/** The run's table (in the format of `out`, else CSV) and cells file, copied to `out` when done. */
+function openRunSink(runDir: string, attributes: readonly AttributeSpec[], options: ExtractOptions): Promise<RowSink> {
+  return openRowSink({
+    tablePath: join(runDir, `table.${options.out ? tableFormatOf(options.out) : 'csv'}`),
+    cellsPath: join(runDir, ARTIFACTS.cells),
+    attributes: attributes.map((attribute) => attribute.name),
+    ...(options.onRow ? { onRow: options.onRow } : {}),
+    ...(options.out ? { copyTo: options.out } : {}),
+  });
+}
+
 /**
  * A client whose calls throw once the run is stopped, so a stage in progress ends without saving a partial
  * output; answers already received are in the cache, and the resumed run picks them up.
@@ -482,30 +493,6 @@ function buildProgram(
   };
 }
 
-interface OpenTables {
-  tablePath: string;
-  cellsPath: string;
-  table: TableWriter;
-  cells: TableWriter;
-}
-
-async function openTables(runDir: string, attributes: readonly AttributeSpec[], out: string | undefined): Promise<OpenTables> {
-  const format = out ? tableFormatOf(out) : 'csv';
-  const tablePath = join(runDir, `table.${format}`);
-  const cellsPath = join(runDir, ARTIFACTS.cells);
-  const names = attributes.map((attribute) => attribute.name);
-  return { tablePath, cellsPath, table: await createTableWriter(tablePath, names, format), cells: await createCellsWriter(cellsPath) };
-}
-
-async function closeTables(tables: OpenTables, out: string | undefined): Promise<void> {
-  await tables.table.close();
-  await tables.cells.close();
-  if (out) {
-    await mkdir(resolve(out, '..'), { recursive: true });
-    await copyFile(tables.tablePath, out);
-  }
-}
-
 async function runApply(
   program: Program,
   corpus: Corpus,
@@ -516,12 +503,11 @@ async function runApply(
   client: ModelClient | null,
   candidates: Candidates,
 ): Promise<Omit<ExtractResult, 'stageSeconds'>> {
-  const tables = await openTables(runDir, attributes, options.out);
+  const sink = await openRunSink(runDir, attributes, options);
   const coverage = new Map(attributes.map((attribute) => [attribute.name, { values: 0, confidence: 0 }]));
   const started = performance.now();
-  let applied;
-  try {
-    applied = await timed('apply', () =>
+  const applied = await filling(sink, () =>
+    timed('apply', () =>
       applyProgram(
         program,
         corpus,
@@ -532,9 +518,7 @@ async function runApply(
             if (cell.value !== null) entry.values++;
             entry.confidence += cell.confidence;
           }
-          await tables.table.write(row);
-          await tables.cells.write(row);
-          await options.onRow?.(row);
+          await sink.write(row);
         },
         {
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -543,14 +527,9 @@ async function runApply(
           onDocument: (done, total) => options.onEvent?.({ type: 'progress', stage: 'apply', done, total }),
         },
       ),
-    );
-  } catch (error) {
-    await tables.table.abort();
-    await tables.cells.abort();
-    throw error;
-  }
+    ),
+  );
   const seconds = (performance.now() - started) / 1000;
-  await closeTables(tables, options.out);
   const programPath = join(runDir, ARTIFACTS.program);
   await writeProgram(programPath, applied.program);
   const usage = client?.usage() ?? null;
@@ -562,8 +541,8 @@ async function runApply(
     synthesizer: 'none',
     attributes,
     rows,
-    tablePath: tables.tablePath,
-    cellsPath: tables.cellsPath,
+    tablePath: sink.tablePath,
+    cellsPath: sink.cellsPath,
     programPath,
     program: applied.program,
     usage,
@@ -596,20 +575,18 @@ async function runDirect(
   timed: Timed,
   stopIfPending: () => Promise<void>,
 ): Promise<Omit<ExtractResult, 'stageSeconds'>> {
-  const tables = await openTables(runDir, attributes, options.out);
+  const sink = await openRunSink(runDir, attributes, options);
   const coverage = new Map(attributes.map((attribute) => [attribute.name, 0]));
   const started = performance.now();
   let rows = 0;
-  try {
+  await filling(sink, async () => {
     await timed('direct', async () => {
       // Keep enough documents in flight to fill the model's concurrency, and write rows in corpus order.
       const window: Promise<ResultRow>[] = [];
       const flush = async () => {
         const row = await (window.shift() as Promise<ResultRow>);
         for (const [name, cell] of Object.entries(row.cells)) if (cell.value !== null) coverage.set(name, (coverage.get(name) ?? 0) + 1);
-        await tables.table.write(row);
-        await tables.cells.write(row);
-        await options.onRow?.(row);
+        await sink.write(row);
         options.onEvent?.({ type: 'progress', stage: 'direct', done: ++rows, total: corpus.documents.length });
       };
       for await (const doc of corpus.views()) {
@@ -621,13 +598,8 @@ async function runDirect(
       options.signal?.throwIfAborted();
     });
     await stopIfPending();
-  } catch (error) {
-    await tables.table.abort();
-    await tables.cells.abort();
-    throw error;
-  }
+  });
   const seconds = (performance.now() - started) / 1000;
-  await closeTables(tables, options.out);
   const usage = client.usage();
   await writeArtifact(runDir, ARTIFACTS.usage, usage);
   return {
@@ -636,8 +608,8 @@ async function runDirect(
     synthesizer: 'none',
     attributes,
     rows,
-    tablePath: tables.tablePath,
-    cellsPath: tables.cellsPath,
+    tablePath: sink.tablePath,
+    cellsPath: sink.cellsPath,
     programPath: null,
     program: null,
     usage,

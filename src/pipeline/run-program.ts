@@ -6,7 +6,7 @@ import type { PipelineEvent } from './events.ts';
 import { ExtractError } from './extract.ts';
 import { readProgram, type Program } from './program.ts';
 import { ARTIFACTS, defaultRunDir } from './run-dir.ts';
-import { createCellsWriter, createTableWriter, tableFormatOf, type ResultRow } from './table.ts';
+import { filling, openRowSink, type ResultRow } from './table.ts';
 
 export interface ApplyRunOptions {
   /** A program.json path or a program object. */
@@ -40,35 +40,21 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
   if (corpus.documents.length === 0) throw new ExtractError('No documents found. Check the folder and the --include/--exclude patterns.');
   const runDir = resolve(options.runDir ?? defaultRunDir());
   await mkdir(runDir, { recursive: true });
-  const tablePath = resolve(options.out ?? join(runDir, 'table.csv'));
-  const cellsPath = join(runDir, ARTIFACTS.cells);
-  const names = program.attributes.map((attribute) => attribute.name);
-  const table = await createTableWriter(tablePath, names, tableFormatOf(tablePath));
-  const cells = await createCellsWriter(cellsPath);
+  const sink = await openRowSink({
+    tablePath: resolve(options.out ?? join(runDir, 'table.csv')),
+    cellsPath: join(runDir, ARTIFACTS.cells),
+    attributes: program.attributes.map((attribute) => attribute.name),
+    ...(options.onRow ? { onRow: options.onRow } : {}),
+  });
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'start' });
-  try {
-    const summary = await applyProgram(
-      program,
-      corpus,
-      async (row) => {
-        await table.write(row);
-        await cells.write(row);
-        await options.onRow?.(row);
-      },
-      {
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.isolates ? { isolates: options.isolates } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        onDocument: (done, total) => options.onEvent?.({ type: 'progress', stage: 'apply', done, total }),
-      },
-    );
-    await table.close();
-    await cells.close();
-    options.onEvent?.({ type: 'stage', stage: 'apply', status: 'done' });
-    return { ...summary, tablePath, cellsPath, skipped: corpus.skipped };
-  } catch (error) {
-    await table.abort();
-    await cells.abort();
-    throw error;
-  }
+  const summary = await filling(sink, () =>
+    applyProgram(program, corpus, (row) => sink.write(row), {
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.isolates ? { isolates: options.isolates } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onDocument: (done, total) => options.onEvent?.({ type: 'progress', stage: 'apply', done, total }),
+    }),
+  );
+  options.onEvent?.({ type: 'stage', stage: 'apply', status: 'done' });
+  return { ...summary, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped };
 }

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
 import { once } from 'node:events';
 
 /** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
@@ -97,4 +97,59 @@ const needsQuotes = /[",\n\r]|^\s|\s$/;
 
 export function csvField(value: string): string {
   return needsQuotes.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Where result rows go: the plain table, the cells file with provenance, and the caller's row callback. */
+export interface RowSink {
+  tablePath: string;
+  cellsPath: string;
+  write(row: ResultRow): Promise<void>;
+  /** Finish both files (and copy the table to `copyTo`). */
+  close(): Promise<void>;
+  /** Drop both partial files. */
+  abort(): Promise<void>;
+}
+
+export async function openRowSink(options: {
+  tablePath: string;
+  cellsPath: string;
+  attributes: readonly string[];
+  onRow?: (row: ResultRow) => void | Promise<void>;
+  copyTo?: string;
+}): Promise<RowSink> {
+  const table = await createTableWriter(options.tablePath, options.attributes);
+  const cells = await createCellsWriter(options.cellsPath);
+  return {
+    tablePath: options.tablePath,
+    cellsPath: options.cellsPath,
+    write: async (row) => {
+      await table.write(row);
+      await cells.write(row);
+      await options.onRow?.(row);
+    },
+    close: async () => {
+      await table.close();
+      await cells.close();
+      if (options.copyTo) {
+        await mkdir(resolve(options.copyTo, '..'), { recursive: true });
+        await copyFile(options.tablePath, options.copyTo);
+      }
+    },
+    abort: async () => {
+      await table.abort();
+      await cells.abort();
+    },
+  };
+}
+
+/** Run `work` writing into `sink`; on failure the partial files are removed, so a table on disk is always whole. */
+export async function filling<T>(sink: RowSink, work: () => Promise<T>): Promise<T> {
+  try {
+    const value = await work();
+    await sink.close();
+    return value;
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
 }
