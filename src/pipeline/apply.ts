@@ -44,6 +44,7 @@ export async function applyProgram(
 ): Promise<ApplySummary> {
   const functions = program.attributes.flatMap((attribute) => attribute.functions.map((fn) => ({ id: fn.id, source: fn.source })));
   const sandbox = await createSandbox(functions, {
+    ...(program.now !== undefined ? { now: program.now } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.isolates !== undefined ? { isolates: options.isolates } : {}),
   });

@@ -214,7 +214,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   }
   // Created only once there is something to run, so a run that fails to start leaves nothing behind.
   await mkdir(runDir, { recursive: true });
-  await writeArtifact(runDir, ARTIFACTS.run, runRecord(options, method, synth));
+  // The run's clock: what Date.now() says inside the sandbox, so functions that read it give the same output
+  // in this run, when it is resumed, and when its program is applied later.
+  const startedAt = (await readArtifact<{ startedAt?: number }>(runDir, ARTIFACTS.run))?.startedAt ?? Date.now();
+  await writeArtifact(runDir, ARTIFACTS.run, { ...runRecord(options, method, synth), startedAt });
   emit({ type: 'stage', stage: 'documents', status: 'done', detail: `${corpus.documents.length} documents, ${corpus.skipped.length} skipped` });
   const saveListing = () => writeArtifact(runDir, ARTIFACTS.documents, { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped });
   await saveListing();
@@ -273,14 +276,14 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     await stopIfPending();
 
     const sampleVotes = await saved('sample-votes', ARTIFACTS.sampleVotes, async () => ({
-      value: await voteOnSample(candidates.candidates, sample, attributes, options),
+      value: await voteOnSample(candidates.candidates, sample, attributes, startedAt, options),
       complete: true,
     }));
     const scores = await saved('scoring', ARTIFACTS.scores, async () => ({
       value: score(attributes, candidates.candidates, sampleVotes, pseudoFromModel, method, options),
       complete: true,
     }));
-    const program = buildProgram(attributes, candidates.candidates, scores, method, options.aggregation ?? 'ws');
+    const program = { ...buildProgram(attributes, candidates.candidates, scores, method, options.aggregation ?? 'ws'), now: startedAt };
     result = await runApply(program, corpus, attributes, runDir, options, timed, client, candidates);
     result.synthesizer = synth === 'both' ? 'model+builtin' : synth === 'llm' ? 'model' : 'builtin';
   }
@@ -401,13 +404,14 @@ async function voteOnSample(
   candidates: readonly CandidateFunction[],
   sample: readonly CorpusDocument[],
   attributes: readonly AttributeSpec[],
+  now: number,
   options: ExtractOptions,
 ): Promise<{ votes: SampleVotes; rejected: { id: string; error: string }[] }> {
   const votes: SampleVotes = Object.fromEntries(attributes.map((attribute) => [attribute.name, {}]));
   const attributeOf = new Map(candidates.map((candidate) => [candidate.id, candidate.attribute]));
   const sandbox = await createSandbox(
     candidates.map((candidate) => ({ id: candidate.id, source: candidate.source })),
-    { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.isolates ? { isolates: options.isolates } : {}) },
+    { now, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.isolates ? { isolates: options.isolates } : {}) },
   );
   try {
     for await (const result of sandbox.run(sample)) {

@@ -33,6 +33,8 @@ export const programSchema = z.object({
   version: z.literal(1).optional(),
   /** 'ws' label model, 'mv' majority vote, 'code' best single function. */
   method: z.enum(['ws', 'mv', 'code']).optional(),
+  /** What Date.now() returns inside the sandbox (ms since 1970), so applying the program is reproducible. */
+  now: z.number().optional(),
   attributes: z.array(attributeSchema).min(1),
 });
 
