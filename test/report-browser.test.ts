@@ -166,6 +166,11 @@ describe.skipIf(!hasChromium)('the report in a browser', () => {
     });
     expect(offset).toBe(line.cells.genres!.spans[0]![0]);
     await page.screenshot({ path: join(demoRun, 'report-cell.png') });
+
+    // Arrow keys move the selection: right to the next attribute of the same document.
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.querySelector('#detail h2')?.textContent === 'rating');
+    expect(await page.textContent('#detail .doc-id')).toBe(line.doc);
     await page.close();
   });
 

@@ -281,6 +281,20 @@ describe('runs that are incomplete, moved or scored', () => {
     expect(data.run.usage).toBeNull();
   });
 
+  it('reads an apply run (cells only) and a direct run (one voter, no program)', async () => {
+    const direct = join(work, 'direct');
+    await mkdir(direct);
+    const cell = (value: string | null) => ({ value: value ? [value] : null, confidence: value ? 1 : 0, voters: value ? ['direct'] : [], spans: [], candidates: [] });
+    await writeFile(join(direct, 'cells.jsonl'), `${JSON.stringify({ doc: 'a.txt', cells: { total: cell('12.50'), date: cell(null) } })}\n`);
+    const apply = (await buildReport(direct)).data;
+    expect(apply.attributes.map((attribute) => attribute.name)).toEqual(['total', 'date']);
+    expect(apply.functions).toEqual([expect.objectContaining({ id: 'direct', origin: 'model', strategy: 'direct extraction' })]);
+    expect(apply.rows[0]?.c).toEqual([{ v: ['12.50'], c: 1, f: [0] }, { c: 0 }]);
+    expect(apply.views.mode).toBe('none');
+    expect(apply.views.note).toMatch(/--corpus/);
+    expect(apply.run.corpus).toBeNull();
+  });
+
   it('refuses a folder that is not a run directory, saying what it expected', async () => {
     await expect(buildReport(join(work, 'nowhere'))).rejects.toThrow(ReportError);
     const empty = join(work, 'empty');
