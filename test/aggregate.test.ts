@@ -31,11 +31,14 @@ describe('voteKey', () => {
     expect(voteKey(['Ana Lima'])).toBe(voteKey(['ana lima ']));
     expect(voteKey(['Tom &amp; Jerry'])).toBe(voteKey(['tom & jerry']));
     expect(voteKey(['Drama', 'Comedy'])).toBe(voteKey(['comedy', 'drama', 'Drama']));
+    expect(voteKey(['Drama, Musical'])).toBe(voteKey(['Musical', 'Drama']));
+    expect(voteKey(['Drama; Musical'])).toBe(voteKey(['Drama', 'Musical']));
   });
 
   it('keeps different values apart', () => {
     expect(voteKey(['Ana Lima'])).not.toBe(voteKey(['Ana Souza']));
     expect(voteKey(['a b'])).not.toBe(voteKey(['a', 'b']));
+    expect(voteKey(['1,000'])).not.toBe(voteKey(['1', '000']));
     // An item containing the join character cannot imitate two items.
     expect(voteKey(['a\u001fb'])).not.toBe(voteKey(['a', 'b']));
   });

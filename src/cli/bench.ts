@@ -12,7 +12,7 @@ export const benchCommand: CommandSpec = {
     'Run each method on the same sample of a benchmark with gold, score it (text F1), and write a Markdown\n' +
     'and a JSON report to eval/results/: F1 per attribute, model calls and tokens, cost, functions, speed.\n' +
     'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
-  options: ['methods', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'quiet', 'json'],
+  options: ['methods', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'report', 'quiet', 'json'],
   examples: [
     'evaporate bench datasets/demo',
     'evaporate bench "../shared/datasets/swde/book/book-booksamillion(2000)" --methods code,code+',
@@ -49,6 +49,7 @@ export async function runBench(argv: string[]): Promise<number> {
       isolates: intOption(values, 'isolates', 1),
       resultsDir: stringOption(values, 'results-dir'),
       workDir: stringOption(values, 'run-dir'),
+      report: values.report as boolean | undefined,
     }),
   });
   reporter.stop();

@@ -30,7 +30,7 @@ export const extractCommand: CommandSpec = {
   options: [
     'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
-    'max-bytes', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'quiet', 'json',
+    'max-bytes', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -102,6 +102,7 @@ export async function runExtract(argv: string[]): Promise<number> {
       batchImport: listOption(values, 'batch-import'),
     };
   }
+  if (values.report !== undefined) options.report = values.report as boolean;
   options = defined(options);
   if (options.out) options.out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultRunDir());

@@ -3,6 +3,7 @@ import { CorpusError } from '../corpus/index.ts';
 import { ModelConfigError } from '../model/index.ts';
 import { BatchPendingError, ExtractError } from '../pipeline/extract.ts';
 import { ProgramError } from '../pipeline/program.ts';
+import { ReportError } from '../report/index.ts';
 import { runApply } from './apply.ts';
 import { runBench } from './bench.ts';
 import { runDiscover } from './discover.ts';
@@ -10,6 +11,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { runEstimate } from './estimate.ts';
 import { runEval } from './eval.ts';
 import { runExtract } from './extract.ts';
+import { runReport } from './report.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   extract: { run: runExtract, summary: 'extract a table from a folder of documents' },
@@ -18,6 +20,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   estimate: { run: runEstimate, summary: 'what an extract run would cost, before spending' },
   eval: { run: runEval, summary: 'score a predicted table against gold' },
   bench: { run: runBench, summary: 'run methods on a benchmark dataset and report F1, tokens and speed' },
+  report: { run: runReport, summary: 'rebuild or serve the review page (report.html) of a run' },
 };
 
 function usage(): string {
@@ -44,7 +47,7 @@ function report(error: unknown): number {
     process.stderr.write(`evaporate: ${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof CorpusError || error instanceof ModelConfigError || error instanceof ProgramError || error instanceof ExtractError) {
+  if (error instanceof CorpusError || error instanceof ModelConfigError || error instanceof ProgramError || error instanceof ExtractError || error instanceof ReportError) {
     process.stderr.write(`evaporate: ${error.message}\n`);
     return EXIT.failed;
   }

@@ -45,6 +45,10 @@ export const OPTIONS = {
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
   methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
   'results-dir': { type: 'string', value: 'dir', help: 'where reports go (default eval/results)' },
+  report: { type: 'boolean', help: 'write report.html into the run directory (default; --no-report skips it)' },
+  serve: { type: 'boolean', help: 'report: serve the page on 127.0.0.1 and load whole documents on demand (Ctrl-C stops)' },
+  port: { type: 'string', value: 'n', help: 'report: port for --serve (8765; 0 picks a free one)' },
+  corpus: { type: 'string', value: 'dir', help: 'report: the corpus folder, if it moved since the run' },
   quiet: { type: 'boolean', help: 'print nothing but errors' },
   json: { type: 'boolean', help: 'machine-readable progress and result as JSON lines on stdout' },
   help: { type: 'boolean', help: 'show this help' },
@@ -69,7 +73,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): { values: Parse
     }),
   );
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see evaporate ${spec.name} --help)`);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
 import type { ModelSettings, StageUsage } from '../model/index.ts';
-import { extract, type ExtractResult, type Method, type SynthMode } from './extract.ts';
+import { extract, writeRunReport, type ExtractResult, type Method, type SynthMode } from './extract.ts';
 import type { PipelineEvent } from './events.ts';
 import type { AttributeSpec } from '../synthesis/types.ts';
 import { ARTIFACTS, writeArtifact } from './run-dir.ts';
@@ -26,6 +26,8 @@ export interface BenchOptions {
   resultsDir?: string;
   /** Run directories go here (default .evaporate/bench). */
   workDir?: string;
+  /** Write each run's report.html, with F1 and the worst documents (default true). */
+  report?: boolean;
   onEvent?: (event: PipelineEvent) => void;
 }
 
@@ -108,6 +110,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.isolates ? { isolates: options.isolates } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    report: false, // written below, once the evaluation is beside the run
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, {
@@ -115,6 +118,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   });
   // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
   await writeArtifact(result.runDir, ARTIFACTS.evaluation, evaluation);
+  if (options.report ?? true) await writeRunReport(result.runDir, options.onEvent ?? (() => {}));
   const total = result.usage?.total;
   const keptByOrigin: Record<string, number> = {};
   for (const attribute of result.perAttribute) {

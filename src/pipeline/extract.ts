@@ -32,6 +32,7 @@ import { synthesizeBuiltin } from '../synthesis/builtin/index.ts';
 import { dedupeKey } from '../synthesis/code.ts';
 import { synthesizeWithModel, type SynthesisFailure } from '../synthesis/model.ts';
 import type { AttributeSpec, CandidateFunction } from '../synthesis/types.ts';
+import { writeReport } from '../report/index.ts';
 import { applyProgram } from './apply.ts';
 import type { PipelineEvent, StageName } from './events.ts';
 import type { Program, ProgramAttribute } from './program.ts';
@@ -91,6 +92,8 @@ export interface ExtractOptions {
   /** OpenAI Batch API output file(s) to load into the cache before running. */
   batchImport?: string[];
   onEvent?: (event: PipelineEvent) => void;
+  /** Write report.html into the run directory at the end (default true). */
+  report?: boolean;
   /** Streams each result row as the apply stage produces it. */
   onRow?: (row: ResultRow) => void | Promise<void>;
   signal?: AbortSignal;
@@ -290,10 +293,20 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const full: ExtractResult = { ...result, stageSeconds };
   await saveListing(); // loading may have skipped more files (binary, unreadable) since the listing
   await writeArtifact(runDir, ARTIFACTS.summary, summaryRecord(full));
+  if (options.report ?? true) await writeRunReport(runDir, emit);
   return full;
 }
 
 type Timed = <T>(stage: StageName, work: () => Promise<T>) => Promise<T>;
+
+/** The review page; the table is already written, so a failure here is reported, not fatal. */
+export async function writeRunReport(runDir: string, emit: (event: PipelineEvent) => void): Promise<void> {
+  try {
+    emit({ type: 'notice', message: `Report: ${await writeReport(runDir)}` });
+  } catch (error) {
+    emit({ type: 'notice', message: `Could not write report.html: ${(error as Error).message}` });
+  }
+}
 
 /** The run's table (in the format of `out`, else CSV) and cells file, copied to `out` when done. */
 function openRunSink(runDir: string, attributes: readonly AttributeSpec[], options: ExtractOptions): Promise<RowSink> {
@@ -330,7 +343,7 @@ function toSpec(attribute: string | AttributeSpec): AttributeSpec {
 }
 
 function runRecord(options: ExtractOptions, method: Method, synth: SynthMode) {
-  const { documents, model, onEvent, onRow, signal, ...rest } = options;
+  const { documents, model, onEvent, onRow, signal, report, ...rest } = options;
   return {
     documents: typeof documents === 'string' ? resolve(documents) : '<in memory>',
     model: model ? { model: model.model, baseURL: model.baseURL ?? null } : null,

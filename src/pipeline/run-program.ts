@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { corpusFromDocuments, openCorpus, type Corpus, type InputDocument } from '../corpus/index.ts';
 import { applyProgram, type ApplySummary } from './apply.ts';
 import type { PipelineEvent } from './events.ts';
-import { ExtractError } from './extract.ts';
+import { ExtractError, writeRunReport } from './extract.ts';
 import { readProgram, type Program } from './program.ts';
 import { ARTIFACTS, defaultRunDir } from './run-dir.ts';
 import { filling, openRowSink, type ResultRow } from './table.ts';
@@ -23,6 +23,8 @@ export interface ApplyRunOptions {
   onEvent?: (event: PipelineEvent) => void;
   onRow?: (row: ResultRow) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Write report.html into the run directory (default true). */
+  report?: boolean;
 }
 
 export interface ApplyRunResult extends ApplySummary {
@@ -56,5 +58,6 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
     }),
   );
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'done' });
+  if (options.report ?? true) await writeRunReport(runDir, options.onEvent ?? (() => {}));
   return { ...summary, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped };
 }

@@ -54,7 +54,7 @@ function toOutcome(w: WireOutcome): Outcome {
 }
 
 function newCounters(): SandboxCounters {
-  return { documents: 0, calls: 0, values: 0, abstains: 0, errors: {}, disabled: [], isolateRestarts: 0, parses: 0, parseMs: 0 };
+  return { documents: 0, calls: 0, values: 0, abstains: 0, errors: {}, disabled: [], isolateRestarts: 0, parses: 0, parseMs: 0, isolateCpuMs: 0 };
 }
 
 export async function createSandbox(functions: ExtractorSource[], options: SandboxOptions = {}): Promise<Sandbox> {
@@ -99,6 +99,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
   };
 
   const slots: WorkerSlot[] = [];
+  let retiredCpuMs = 0;
   const workers: GuestWorker[] = await Promise.all(Array.from({ length: opts.isolates }, () => startWorker(workerConfig)));
   let closed = false;
   workers.forEach((_, i) => {
@@ -106,6 +107,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
       current: async () => workers[i]!,
       restart: async () => {
         workers[i]!.dispose();
+        retiredCpuMs += workers[i]!.cpuMs();
         counters.isolateRestarts++;
         workers[i] = await startWorker(workerConfig);
         return workers[i]!;
@@ -228,7 +230,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
     rejected,
     functionIds: ids,
     run,
-    counters: () => structuredClone(counters),
+    counters: () => ({ ...structuredClone(counters), isolateCpuMs: retiredCpuMs + workers.reduce((sum, w) => sum + w.cpuMs(), 0) }),
     close: async () => {
       closed = true;
       for (const w of workers) w.dispose();

@@ -66,6 +66,8 @@ export interface SandboxCounters {
   /** Documents whose HTML was parsed for `$`, and the time that took (ms, summed over isolates). */
   parses: number;
   parseMs: number;
+  /** CPU time spent inside the isolates (ms, summed over isolates, including replaced ones). */
+  isolateCpuMs: number;
 }
 
 export interface Sandbox {

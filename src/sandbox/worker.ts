@@ -41,6 +41,8 @@ export interface GuestWorker {
   /** After a failed call: the guest's state (see the guest's `inspect`), or undefined if it cannot be asked. */
   inspect(): Promise<GuestInspection | undefined>;
   readonly disposed: boolean;
+  /** CPU time spent running this isolate so far (ms); still readable after dispose. */
+  cpuMs(): number;
   dispose(): void;
 }
 
@@ -73,7 +75,7 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
       maxArrayItems: config.maxArrayItems,
     };
     await setup.apply(undefined, [new ivm.ExternalCopy(guestConfig).copyInto()], { timeout: 30_000 });
-    return wrapWorker(isolate, runBatch, inspect, progress);
+    return Object.assign(wrapWorker(isolate, runBatch, inspect, progress), { __isolate: isolate });
   } catch (e) {
     if (!isolate.isDisposed) isolate.dispose();
     throw new Error(`could not start a sandbox isolate: ${(e as Error).message}`, { cause: e });
@@ -101,11 +103,18 @@ function wrapWorker(
   progress: SharedArrayBuffer,
 ): GuestWorker {
   const ints = new Int32Array(progress, 0, PROGRESS_INT32_SLOTS);
+  let lastCpuMs = 0;
+  const cpuMs = (): number => {
+    if (!isolate.isDisposed) lastCpuMs = Number(isolate.cpuTime) / 1e6;
+    return lastCpuMs;
+  };
   return {
     get disposed() {
       return isolate.isDisposed;
     },
+    cpuMs,
     dispose() {
+      cpuMs();
       if (!isolate.isDisposed) isolate.dispose();
     },
     async inspect() {

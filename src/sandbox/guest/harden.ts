@@ -204,6 +204,55 @@ function regExpIntegrityCheck(): () => boolean {
   };
 }
 
+/**
+ * Reflection that could turn a data property into an accessor or swap a prototype refuses the objects
+ * `isProtected` names (the parsed document's nodes): otherwise a function could plant code that runs,
+ * or lies, when another function reads the tree.
+ */
+function installReflectionGuards(isProtected: (o: unknown) => boolean): void {
+  const refuse = (what: string): never => {
+    throw new TypeError(`${what} is not allowed on the parsed document; read it, or edit it with cheerio methods`);
+  };
+  const guard = <F extends (...args: never[]) => unknown>(owner: object, key: string, what: string): void => {
+    const original = (owner as Record<string, F>)[key]!;
+    const guarded = {
+      [key](this: unknown, ...args: Parameters<F>): unknown {
+        if (isProtected(args[0])) refuse(what);
+        return Reflect.apply(original, this, args);
+      },
+    }[key]!;
+    Object.defineProperty(owner, key, { value: guarded, writable: true, configurable: true, enumerable: false });
+  };
+  guard(Object, 'defineProperty', 'Object.defineProperty');
+  guard(Object, 'defineProperties', 'Object.defineProperties');
+  guard(Object, 'setPrototypeOf', 'Object.setPrototypeOf');
+  guard(Reflect, 'defineProperty', 'Reflect.defineProperty');
+  guard(Reflect, 'setPrototypeOf', 'Reflect.setPrototypeOf');
+  for (const key of ['__defineGetter__', '__defineSetter__']) {
+    const original = (Object.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
+    Object.defineProperty(Object.prototype, key, {
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        if (isProtected(this)) refuse(key);
+        return Reflect.apply(original, this, args);
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+  const proto = Object.getOwnPropertyDescriptor(Object.prototype, '__proto__')!;
+  const setProto = proto.set!;
+  Object.defineProperty(Object.prototype, '__proto__', {
+    get: proto.get,
+    set(this: unknown, value: unknown) {
+      if (isProtected(this)) refuse('Setting __proto__');
+      Reflect.apply(setProto, this, [value]);
+    },
+    configurable: true,
+    enumerable: false,
+  });
+}
+
 export interface Hardened {
   /** The real clock, for timing calls (user code only sees the fixed one). */
   realNow: () => number;
@@ -220,10 +269,12 @@ export interface Hardened {
 /**
  * Locks the context down. `extraRoots`: objects of the bundled libraries that user code can reach
  * (for example through a sample cheerio document); they are frozen along with the built-ins.
+ * `isProtected`: objects that reflection must not give accessors or a new prototype.
  */
-export function harden(fixedNow: number, extraRoots: readonly object[]): Hardened {
+export function harden(fixedNow: number, extraRoots: readonly object[], isProtected: (o: unknown) => boolean): Hardened {
   const FunctionCtor = Function;
   for (const name of REMOVED_GLOBALS) Reflect.deleteProperty(globalThis, name);
+  installReflectionGuards(isProtected);
   const determinism = installDeterminism(fixedNow);
   const scratch = installGlobalScratch();
   for (const [target, key] of OVERRIDABLE) makeOverridable(target(), key);

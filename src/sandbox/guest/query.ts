@@ -1,12 +1,17 @@
 /**
- * The `$` argument extractors receive: a cheerio query function over the document's HTML,
- * parsed on first use and shared by all functions on that document. The parsed tree and the
- * loaded cheerio instance are frozen, so a function that tries to edit the page (`.remove()`,
- * `.text('x')`) fails instead of changing what the next function sees.
+ * The `$` argument extractors receive: a cheerio query function over the document's HTML, parsed on
+ * first use and shared by the functions that run on that document.
+ *
+ * Every function must see the document as it was parsed, even if an earlier one edited it (model-written
+ * code does `$('script').remove()` before reading text). Freezing the tree would forbid that and makes
+ * queries over it markedly slower, so instead the parse is snapshotted and {@link Query.pristine} compares
+ * the tree with the snapshot; the dispatcher re-parses when an edit is found. The comparison is only
+ * trustworthy if reading the tree cannot run user code, so accessors and prototype changes on its objects
+ * are refused (see {@link isDomObject}, used by the reflection guards in ./harden.ts). (Freezing the tree
+ * instead cost 15-25% on queries, and attribute objects alone about 8%: V8 handles frozen objects slower.)
  */
 import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio/slim';
-import { deepFreeze } from './harden.ts';
 
 export type QueryFn = ((...args: unknown[]) => unknown) & {
   root: () => unknown;
@@ -16,26 +21,103 @@ export type QueryFn = ((...args: unknown[]) => unknown) & {
 };
 
 interface DomNode {
-  attribs?: object;
+  parent: DomNode | null;
+  prev: DomNode | null;
+  next: DomNode | null;
   children?: DomNode[];
+  attribs?: Record<string, string>;
+  data?: unknown;
+  name?: string;
+  type?: string;
 }
 
-function freezeTree(root: DomNode): void {
+/** Attribute objects of parsed pages (plain objects, so {@link isDomObject} cannot tell them by prototype). */
+const attributeObjects = new WeakSet<object>();
+
+/**
+ * Nodes in depth-first order with the fields that define the tree, each followed by its attributes
+ * (count, then key and value pairs).
+ */
+function snapshot(root: DomNode): unknown[] {
+  const out: unknown[] = [];
   const stack: DomNode[] = [root];
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    Object.freeze(node);
-    if (node.attribs) Object.freeze(node.attribs);
-    if (node.children) {
-      Object.freeze(node.children);
-      for (const child of node.children) stack.push(child);
+    const n = stack.pop()!;
+    const { children, attribs } = n;
+    out.push(n, n.parent, n.prev, n.next, children, children?.length, n.data, n.name, attribs);
+    if (attribs) {
+      attributeObjects.add(attribs);
+      const countAt = out.length;
+      out.push(0);
+      for (const key in attribs) out.push(key, attribs[key]);
+      out[countAt] = (out.length - countAt - 1) / 2;
     }
+    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
+  return out;
 }
 
-/** Objects of the cheerio library that every loaded document shares: freeze them with the built-ins. */
+/**
+ * The same walk, comparing as it goes. Identity is checked before anything is read from an object, and
+ * nodes, their children arrays and attribute objects cannot hold accessors, so no user code runs here.
+ */
+function matches(root: DomNode, snap: unknown[]): boolean {
+  const stack: DomNode[] = [root];
+  let at = 0;
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (at >= snap.length || snap[at] !== n) return false;
+    const { children, attribs } = n;
+    if (
+      snap[at + 1] !== n.parent ||
+      snap[at + 2] !== n.prev ||
+      snap[at + 3] !== n.next ||
+      snap[at + 4] !== children ||
+      snap[at + 5] !== children?.length ||
+      snap[at + 6] !== n.data ||
+      snap[at + 7] !== n.name ||
+      snap[at + 8] !== attribs
+    ) {
+      return false;
+    }
+    at += 9;
+    if (attribs) {
+      const count = snap[at] as number;
+      let seen = 0;
+      at++;
+      for (const key in attribs) {
+        if (++seen > count || snap[at] !== key || snap[at + 1] !== attribs[key]) return false;
+        at += 2;
+      }
+      if (seen !== count) return false;
+    }
+    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return at === snap.length;
+}
+
+let nodePrototype: object | undefined;
+const isPrototypeOf = Object.prototype.isPrototypeOf;
+
+/**
+ * Parsed-tree objects that must not get accessors or a new prototype: nodes, attribute objects, and arrays
+ * of nodes (children arrays; an empty one is covered by the length check of {@link matches}).
+ */
+export function isDomObject(o: unknown): boolean {
+  if (nodePrototype === undefined || typeof o !== 'object' || o === null) return false;
+  if (attributeObjects.has(o) || Reflect.apply(isPrototypeOf, nodePrototype, [o])) return true;
+  return Array.isArray(o) && o.length > 0 && Reflect.apply(isPrototypeOf, nodePrototype, [o[0]]);
+}
+
+/**
+ * Objects of the cheerio library that every loaded document shares, to freeze with the built-ins.
+ * Also learns the base prototype of parsed nodes for {@link isDomObject}.
+ */
 export function cheerioRoots(): object[] {
   const sample = load('<p class="a">x</p>');
+  let proto = Object.getPrototypeOf(sample('p')[0]) as object;
+  while (Object.getPrototypeOf(proto) !== Object.prototype) proto = Object.getPrototypeOf(proto) as object;
+  nodePrototype = proto;
   return [sample, load, sample('p'), sample.root()];
 }
 
@@ -45,26 +127,62 @@ export interface ParseHooks {
   afterParse: () => void;
 }
 
-/** Text documents become one text node: `$.root().text()` is the text, and a stray `<` is not a tag. */
+/**
+ * Text documents become one text node: `$.root().text()` is the text, and a stray `<` is not a tag.
+ * (split/join rather than a regex: runtime code must not depend on RegExp.prototype, which user code can change.)
+ */
 function textAsHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  return text.split('&').join('&amp;').split('<').join('&lt;');
+}
+
+/** The per-document cheerio objects that are not part of the tree: shared by calls, so read-only. */
+function freezeApi(api: CheerioAPI): void {
+  const proto = api.fn as unknown as Record<string, unknown>;
+  for (const o of [api, proto, proto.constructor, api._options, proto._make, proto._parse, proto._render]) {
+    if ((typeof o === 'object' || typeof o === 'function') && o !== null) Object.freeze(o);
+  }
+}
+
+export interface Query {
+  $: QueryFn;
+  /** Set whenever `$` is used; the dispatcher clears it before each call. */
+  touched: boolean;
+  /** Whether the document was parsed (by any call so far). */
+  readonly parsed: boolean;
+  /** False if a call changed the parsed tree. */
+  pristine(): boolean;
+  /** Forget the parsed tree; the next use of `$` parses again. */
+  reset(): void;
 }
 
 /**
  * A `$` for one document. `allowed` false: parsing this document was too expensive before,
  * so `$` throws instead of trying again.
  */
-export function createQuery(view: string, isHtml: boolean, allowed: boolean, hooks: ParseHooks): QueryFn {
+export function createQuery(view: string, isHtml: boolean, allowed: boolean, hooks: ParseHooks): Query {
   let loaded: CheerioAPI | undefined;
+  let snap: unknown[] = [];
+  const query: Query = {
+    $: undefined as unknown as QueryFn,
+    touched: false,
+    get parsed() {
+      return loaded !== undefined;
+    },
+    pristine: () => loaded === undefined || matches(loaded._root as unknown as DomNode, snap),
+    reset: () => {
+      loaded = undefined;
+      snap = [];
+    },
+  };
   const get = (): CheerioAPI => {
+    query.touched = true;
     if (loaded) return loaded;
     if (!allowed) throw new Error('$ is unavailable for this document: parsing it exceeded the time or memory limit');
     hooks.beforeParse();
     try {
       const api = load(isHtml ? view : textAsHtml(view));
-      // The tree first, with a walk that knows its shape (fast); then the few per-document cheerio objects.
-      freezeTree(api._root as unknown as DomNode);
-      deepFreeze([api], { stopAtFrozen: true });
+      freezeApi(api);
+      snap = snapshot(api._root as unknown as DomNode);
       loaded = api;
     } finally {
       hooks.afterParse();
@@ -82,5 +200,6 @@ export function createQuery(view: string, isHtml: boolean, allowed: boolean, hoo
   $.html = method('html');
   $.text = method('text');
   $.contains = method('contains');
-  return Object.freeze($);
+  query.$ = Object.freeze($);
+  return query;
 }

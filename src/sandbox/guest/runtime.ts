@@ -10,7 +10,7 @@ import { harden } from './harden.ts';
 import type { Hardened } from './harden.ts';
 import { normalizeOutput } from './normalize.ts';
 import type { Caps } from './normalize.ts';
-import { cheerioRoots, createQuery } from './query.ts';
+import { cheerioRoots, createQuery, isDomObject } from './query.ts';
 
 interface State {
   hardened: Hardened;
@@ -21,6 +21,8 @@ interface State {
   caps: Caps;
   docs: { view: string; html: boolean }[];
   outcomes: WireOutcome[][];
+  /** Functions seen editing the parsed page; the tree is checked right after each of their calls. */
+  editors: Set<number>;
 }
 
 let state: State | undefined;
@@ -41,7 +43,7 @@ function errorMessage(e: unknown): string {
 }
 
 export function setup(config: GuestConfig): void {
-  const hardened = harden(config.fixedNow, cheerioRoots());
+  const hardened = harden(config.fixedNow, cheerioRoots(), isDomObject);
   state = {
     hardened,
     factories: config.sources.map((body) => hardened.compile(body)),
@@ -51,6 +53,7 @@ export function setup(config: GuestConfig): void {
     caps: { maxStringLength: config.maxStringLength, maxArrayItems: config.maxArrayItems },
     docs: [],
     outcomes: [],
+    editors: new Set(),
   };
 }
 
@@ -141,17 +144,37 @@ export function runBatch(req: BatchRequest): BatchResponse {
     const row = (s.outcomes[d] ??= []);
     marker[ProgressSlot.doc] = d;
     hardened.resetForDocument();
-    const $ = createQuery(doc.view, doc.html, !unparseable.has(d), hooks);
-    for (let f = d === req.startDoc ? req.startFn : 0; f < nFns; f++) {
-      const decided = forced.get(d * nFns + f);
-      if (decided !== undefined) row[f] = decided;
-      else if (d >= req.cutoff[f]!) row[f] = { error: 'disabled' };
-      else row[f] = callOne(s, f, doc, $, totalParseMs);
-      if ((req.paranoid || req.single) && !hardened.regExpIntact()) {
-        return (finished = { outcomes: s.outcomes.slice(0, d), tampered: { doc: d, fn: f }, parseMs, parses });
+    const query = createQuery(doc.view, doc.html, !unparseable.has(d), hooks);
+    /** Runs functions [from, end) on this document; returns a response if the batch must stop here. */
+    const pass = (from: number, checkEveryCall: boolean): BatchResponse | undefined => {
+      for (let f = from; f < nFns; f++) {
+        const decided = forced.get(d * nFns + f);
+        if (decided !== undefined) row[f] = decided;
+        else if (d >= req.cutoff[f]!) row[f] = { error: 'disabled' };
+        else {
+          query.touched = false;
+          row[f] = callOne(s, f, doc, query.$, totalParseMs);
+          if (query.touched && (checkEveryCall || s.editors.has(f)) && !query.pristine()) {
+            // It edited the parsed page: later functions get a fresh parse.
+            s.editors.add(f);
+            query.reset();
+          }
+        }
+        if ((req.paranoid || req.single) && !hardened.regExpIntact()) {
+          return { outcomes: s.outcomes.slice(0, d), tampered: { doc: d, fn: f }, parseMs, parses };
+        }
+        if (req.single) return { outcomes: s.outcomes, parseMs, parses };
       }
-      if (req.single) return (finished = { outcomes: s.outcomes, parseMs, parses });
+      return undefined;
+    };
+    let stop = pass(d === req.startDoc ? req.startFn : 0, false);
+    if (!stop && query.parsed && !query.pristine()) {
+      // A function not yet known to edit the page did: the ones after it saw the edit. Redo the page,
+      // checking after every call that used $ (and remember who edits, to check right after them next time).
+      query.reset();
+      stop = pass(0, true);
     }
+    if (stop) return (finished = stop);
     if (!hardened.regExpIntact()) return (finished = { outcomes: s.outcomes.slice(0, d), tampered: { doc: d, fn: null }, parseMs, parses });
   }
   return (finished = { outcomes: s.outcomes, parseMs, parses });
