@@ -44,6 +44,8 @@ type Subset = 'all' | 'plain' | 'query';
 
 interface RunTiming {
   ms: number;
+  /** CPU time: this thread for the reference; isolates plus this thread for the sandbox. */
+  cpuMs: number;
   parseMs: number;
   parses: number;
   /** Stable digest of all outcomes, to check that the three ways agree. */
@@ -76,6 +78,7 @@ function runReference(fns: ExtractorSource[], docs: SandboxDocument[]): RunTimin
   let parseMs = 0;
   let parses = 0;
   const started = performance.now();
+  const cpu0 = process.threadCpuUsage();
   for (const doc of docs) {
     let loaded: ReturnType<typeof load> | undefined;
     const get = () => {
@@ -104,7 +107,8 @@ function runReference(fns: ExtractorSource[], docs: SandboxDocument[]): RunTimin
     rows.set(doc.id, row);
   }
   const ms = performance.now() - started;
-  return { ms, parseMs, parses, digest: digestOf(rows, docs.map((d) => d.id)) };
+  const cpu = process.threadCpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, parseMs, parses, digest: digestOf(rows, docs.map((d) => d.id)) };
 }
 
 async function runSandboxed(fns: ExtractorSource[], docs: SandboxDocument[], isolates: number): Promise<RunTiming & { setupMs: number }> {
@@ -113,15 +117,19 @@ async function runSandboxed(fns: ExtractorSource[], docs: SandboxDocument[], iso
   const setupMs = performance.now() - t0;
   if (sandbox.rejected.length > 0) throw new Error(`benchmark functions rejected: ${JSON.stringify(sandbox.rejected)}`);
   const rows = new Map<string, string[]>();
+  const isolateCpu0 = sandbox.counters().isolateCpuMs;
   const started = performance.now();
+  const cpu0 = process.threadCpuUsage();
   for await (const r of sandbox.run(docs)) rows.set(r.docId, sandbox.functionIds.map((id) => outcomeKey(r.outcomes[id]!)));
   const ms = performance.now() - started;
+  const cpu = process.threadCpuUsage(cpu0);
   const c = sandbox.counters();
+  const cpuMs = c.isolateCpuMs - isolateCpu0 + (cpu.user + cpu.system) / 1000;
   await sandbox.close();
   if (c.isolateRestarts > 0 || (c.errors.timeout ?? 0) > 0) {
     console.warn(`  note: ${c.isolateRestarts} isolate restarts, ${c.errors.timeout ?? 0} timeouts (machine busy?)`);
   }
-  return { ms, setupMs, parseMs: c.parseMs, parses: c.parses, digest: digestOf(rows, docs.map((d) => d.id)) };
+  return { ms, cpuMs, setupMs, parseMs: c.parseMs, parses: c.parses, digest: digestOf(rows, docs.map((d) => d.id)) };
 }
 
 const median = (xs: number[]): number => {
@@ -131,6 +139,8 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
+  // The machine may be shared: record how busy it was, since wall-clock ratios depend on it.
+  const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`loading views from ${args.root}`);
   const corpus = await openCorpus(args.root);
   const docs: SandboxDocument[] = [];
@@ -163,8 +173,8 @@ async function main(): Promise<void> {
       results[subset].pool.push(pool);
       const us = (t: RunTiming) => ((t.ms * 1000) / (fns.length * docs.length)).toFixed(2);
       console.log(
-        `round ${round} ${subset.padEnd(5)}: reference ${us(ref)} us, single ${us(single)} us (${(single.ms / ref.ms).toFixed(2)}x), ` +
-          `pool ${us(pool)} us (${(pool.ms / ref.ms).toFixed(2)}x)` +
+        `round ${round} ${subset.padEnd(5)}: reference ${us(ref)} us, single ${us(single)} us (${(single.ms / ref.ms).toFixed(2)}x, ` +
+          `cpu ${(single.cpuMs / ref.cpuMs).toFixed(2)}x), pool ${us(pool)} us (${(pool.ms / ref.ms).toFixed(2)}x)` +
           (ref.digest === single.digest && ref.digest === pool.digest ? '' : `  OUTPUTS DIFFER ${ref.digest} ${single.digest} ${pool.digest}`),
       );
     }
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
       const r = results[subset];
       const perCall = (t: RunTiming) => (t.ms * 1000) / (fns * docs.length);
       const ratios = (c: Config) => r[c].map((t, i) => t.ms / r.reference[i]!.ms);
+      const cpuRatios = (c: Config) => r[c].map((t, i) => t.cpuMs / r.reference[i]!.cpuMs);
       return [
         subset,
         {
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
           },
           ratioToReference: { single: median(ratios('single')), pool: median(ratios('pool')) },
           ratiosPerRound: { single: ratios('single'), pool: ratios('pool') },
+          cpuRatioToReference: { single: median(cpuRatios('single')), pool: median(cpuRatios('pool')) },
           parseMsPerDoc: {
             reference: median(r.reference.map((t) => (t.parses ? t.parseMs / t.parses : 0))),
             sandbox: median(r.single.map((t) => (t.parses ? t.parseMs / t.parses : 0))),
@@ -199,6 +211,7 @@ async function main(): Promise<void> {
   );
   const record = {
     date: new Date().toISOString(),
+    load: { before: loadBefore, after: os.loadavg().map((x) => x.toFixed(2)).join(' ') },
     machine: { cpus: os.availableParallelism(), model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     corpus: { root: path.relative(repoRoot, args.root), documents: docs.length, avgChars },
     rounds,
@@ -212,21 +225,21 @@ async function main(): Promise<void> {
   console.log(renderMarkdown(record));
 }
 
-function renderMarkdown(record: { date: string; machine: { cpus: number; model: string; node: string }; corpus: { documents: number; avgChars: number }; rounds: number; poolIsolates: number; summary: Record<string, any> }): string {
+function renderMarkdown(record: { date: string; load: { before: string; after: string }; machine: { cpus: number; model: string; node: string }; corpus: { documents: number; avgChars: number }; rounds: number; poolIsolates: number; summary: Record<string, any> }): string {
   const f = (x: number, d = 2) => x.toFixed(d);
   const lines = [
     '# Sandbox benchmark',
     '',
-    `${record.date}; ${record.machine.cpus} CPUs (${record.machine.model}), Node ${record.machine.node}.`,
+    `${record.date}; ${record.machine.cpus} CPUs (${record.machine.model}), Node ${record.machine.node}; load average before/after: ${record.load.before} / ${record.load.after}.`,
     `${record.corpus.documents} booksamillion views (avg ${record.corpus.avgChars} chars); medians over ${record.rounds} interleaved rounds.`,
     'Command: `node --no-node-snapshot eval/bench-sandbox.ts`',
     '',
-    '| functions | n | reference us/call | single isolate us/call | pool us/call | single / reference | pool / reference | parse ms/doc (ref / sandbox) | outputs agree |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| functions | n | reference us/call | single isolate us/call | pool us/call | single / reference | pool / reference | CPU single / reference | CPU pool / reference | parse ms/doc (ref / sandbox) | outputs agree |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, s] of Object.entries(record.summary)) {
     lines.push(
-      `| ${name} | ${s.functions} | ${f(s.usPerCall.reference)} | ${f(s.usPerCall.single)} | ${f(s.usPerCall.pool)} | ${f(s.ratioToReference.single)}x | ${f(s.ratioToReference.pool)}x | ${f(s.parseMsPerDoc.reference)} / ${f(s.parseMsPerDoc.sandbox)} | ${s.outputsAgree ? 'yes' : 'NO'} |`,
+      `| ${name} | ${s.functions} | ${f(s.usPerCall.reference)} | ${f(s.usPerCall.single)} | ${f(s.usPerCall.pool)} | ${f(s.ratioToReference.single)}x | ${f(s.ratioToReference.pool)}x | ${f(s.cpuRatioToReference.single)}x | ${f(s.cpuRatioToReference.pool)}x | ${f(s.parseMsPerDoc.reference)} / ${f(s.parseMsPerDoc.sandbox)} | ${s.outputsAgree ? 'yes' : 'NO'} |`,
     );
   }
   lines.push(
@@ -234,6 +247,7 @@ function renderMarkdown(record: { date: string; machine: { cpus: number; model: 
     `Targets: single isolate <= 1.25x the unsandboxed single-thread reference; pool (${record.poolIsolates} isolates) <= 0.75x.`,
     '"query" = the functions that use `$`; their time includes parsing each document once (sandbox: plus freezing the parsed tree).',
     'us/call = wall time of the whole run / (functions x documents); sandbox setup (isolates, bundle, compile) is excluded and recorded in sandbox.json.',
+    'CPU = CPU time (reference: its thread; sandbox: the isolates plus the host thread that feeds them); less sensitive than wall time to other load on a shared machine, but it does not show the pool\'s parallelism.',
     '',
   );
   return lines.join('\n');

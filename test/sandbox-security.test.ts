@@ -148,15 +148,27 @@ const HOSTILE: { name: string; source: string; expect: Expectation }[] = [
     expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['stringstring'] }))).toBe(true),
   },
   {
-    name: 'edits the shared parsed document through $',
+    name: 'edits the shared parsed page, and plants accessors on its nodes',
     source: `function extract(doc, $) {
-      const tries = [() => $('title').remove(), () => $('h2').text('pwned'), () => $('li').first().attr('x', '1'),
-        () => { $('h2')[0].children.length = 0 }, () => { $('title')[0].children[0].data = 'pwned' },
-        () => { Object.getPrototypeOf($('h2')).text = () => 'pwned' }, () => { $('h2').constructor.prototype.find = null }];
-      for (const t of tries) { try { t() } catch (e) {} }
-      return [$('title').text(), $('h2').text(), $('li').length, String($('li').first().attr('x'))].join('|');
+      // Edits are allowed (on what this function sees); the functions after it must still see the original page.
+      $('title').remove(); $('h2').text('pwned'); $('li').first().remove();
+      $('ul')[0].children.length = 0;
+      try { $('strong')[0].attribs.x = 'pwned' } catch (e) {}
+      // Code planted in the tree would run, or lie, when other functions read it: refused.
+      const h2 = $('h2')[0];
+      const attempts = [
+        () => Object.defineProperty(h2, 'children', { get() { return [] } }),
+        () => Object.defineProperties(h2, { next: { get() { return null } } }),
+        () => Reflect.defineProperty(h2.children, 0, { get() { for (;;) {} } }),
+        () => Object.setPrototypeOf(h2, { get children() { return [] } }),
+        () => { h2.__proto__ = {} },
+        () => h2.__defineGetter__('name', () => 'pwned'),
+      ];
+      let refused = 0;
+      for (const a of attempts) { try { a() } catch (e) { if (e instanceof TypeError) refused++ } }
+      return [String(refused), $('title').length, $('h2').text()].join('|');
     }`,
-    expect: (o) => expect(o.map((x) => (x.kind === 'value' ? x.value[0] : x))).toEqual(docs.map((_, i) => `Book ${i}|Title ${i}|2|undefined`)),
+    expect: (o) => expect(o.map((x) => (x.kind === 'value' ? x.value[0] : x))).toEqual(docs.map(() => '6|0|pwned')),
   },
   {
     name: 'infinite loop',

@@ -213,6 +213,25 @@ describe('$ (cheerio-style query)', () => {
     expect(r!.outcomes.none).toEqual({ kind: 'value', value: ['0'] });
   });
 
+  it('lets a function edit the page for itself while the next functions see the original', async () => {
+    // Three copies: on the first the edit is found after the page (and the page is redone), later right after the editor.
+    const rows = await outcomesOf(
+      [
+        fn('before', `function extract(doc, $) { return $('td').length }`),
+        fn('editor', `function extract(doc, $) { $('table, h3').remove(); $('h2 span').remove(); return [$('td').length, $('h2').text()] }`),
+        fn('after', `function extract(doc, $) { return [$('td').length, $('h2').text(), $('h3 a').length] }`),
+        fn('after2', `function extract(doc, $) { return $.root().find('span.subtitle').text() }`),
+      ],
+      [docs[0]!, docs[0]!, docs[0]!].map((d, i) => ({ ...d, id: `copy-${i}` })),
+    );
+    for (const r of rows) expect(r.outcomes).toEqual({
+      before: { kind: 'value', value: ['4'] },
+      editor: { kind: 'value', value: ['0', 'The Hobbit'] },
+      after: { kind: 'value', value: ['4', 'The Hobbit (Paperback)', '2'] },
+      after2: { kind: 'value', value: ['(Paperback)'] },
+    });
+  });
+
   it('parses a document only when a function uses $, and once for all of them', async () => {
     const plain = await createSandbox([fn('a', 'function extract(doc, $) { return doc.slice(0, 5) }')], { isolates: 1 });
     await runAll(plain, docs);

@@ -1,16 +1,45 @@
 /**
  * Builds the guest runtime (./guest/runtime.ts plus cheerio/slim) into one script, once per process.
- * The script evaluates to a plain object of the runtime's exports (esbuild exposes them as getters, which isolated-vm references cannot read), without leaving a global behind.
+ * The script evaluates to a plain object of the runtime's exports (esbuild exposes them as getters,
+ * which isolated-vm references cannot read), without leaving a global behind.
  */
-import { buildSync } from 'esbuild';
+import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const GLOBAL_NAME = '__evaporateGuest';
-let cached: string | undefined;
+const ATTRIBUTES_CREATION = 'this.attribs = {};';
 
-export function guestScript(): string {
-  if (cached !== undefined) return cached;
-  const result = buildSync({
+/** See ./guest/attributes.ts: htmlparser2 creates attribute objects with a prototype the guards recognise. */
+const markAttributeObjects: Plugin = {
+  name: 'evaporate-mark-attribute-objects',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]htmlparser2[\\/]dist[\\/]esm[\\/]Parser\.js$/ }, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      if (!code.includes(ATTRIBUTES_CREATION)) {
+        throw new Error(`htmlparser2 changed: "${ATTRIBUTES_CREATION}" not found in ${args.path}; update src/sandbox/bundle.ts`);
+      }
+      const helper = JSON.stringify(path.join(import.meta.dirname, 'guest', 'attributes.ts'));
+      return {
+        contents: `import { attributesPrototype as __attributesPrototype } from ${helper};\n` +
+          code.replace(ATTRIBUTES_CREATION, 'this.attribs = Object.create(__attributesPrototype);'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+const GLOBAL_NAME = '__evaporateGuest';
+let cached: Promise<string> | undefined;
+
+export function guestScript(): Promise<string> {
+  cached ??= buildGuest();
+  return cached;
+}
+
+async function buildGuest(): Promise<string> {
+  // The async API because esbuild plugins need it.
+  const result = await build({
     entryPoints: [path.join(import.meta.dirname, 'guest', 'runtime.ts')],
     inject: [path.join(import.meta.dirname, 'guest', 'atob.ts')],
     bundle: true,
@@ -23,10 +52,10 @@ export function guestScript(): string {
     target: 'es2024',
     legalComments: 'none',
     logLevel: 'silent',
+    plugins: [markAttributeObjects],
   });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error('esbuild produced no output for the sandbox guest runtime');
   // Strict mode also keeps `fn.caller` from exposing runtime functions to user code.
-  cached = `(function () {\n"use strict";\n${code}\nreturn { ...${GLOBAL_NAME} };\n})()`;
-  return cached;
+  return `(function () {\n"use strict";\n${code}\nreturn { ...${GLOBAL_NAME} };\n})()`;
 }

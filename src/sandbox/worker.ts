@@ -54,7 +54,7 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
   try {
     const context = await isolate.createContext();
     // V8's code cache makes every isolate after the first compile the bundle faster.
-    const script = await isolate.compileScript(guestScript(), {
+    const script = await isolate.compileScript(await guestScript(), {
       filename: 'evaporate-sandbox-runtime.js',
       ...(compiledScriptCache ? { cachedData: compiledScriptCache } : { produceCachedData: true }),
     });
@@ -75,7 +75,7 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
       maxArrayItems: config.maxArrayItems,
     };
     await setup.apply(undefined, [new ivm.ExternalCopy(guestConfig).copyInto()], { timeout: 30_000 });
-    return Object.assign(wrapWorker(isolate, runBatch, inspect, progress), { __isolate: isolate });
+    return wrapWorker(isolate, runBatch, inspect, progress);
   } catch (e) {
     if (!isolate.isDisposed) isolate.dispose();
     throw new Error(`could not start a sandbox isolate: ${(e as Error).message}`, { cause: e });

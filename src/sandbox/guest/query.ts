@@ -12,6 +12,7 @@
  */
 import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio/slim';
+import { attributesPrototype } from './attributes.ts';
 
 export type QueryFn = ((...args: unknown[]) => unknown) & {
   root: () => unknown;
@@ -31,42 +32,66 @@ interface DomNode {
   type?: string;
 }
 
-/** Attribute objects of parsed pages (plain objects, so {@link isDomObject} cannot tell them by prototype). */
-const attributeObjects = new WeakSet<object>();
+/** Fields per node in a snapshot (the node, then what defines the tree), before its attributes. */
+const NODE_SLOTS = 10;
 
 /**
- * Nodes in depth-first order with the fields that define the tree, each followed by its attributes
- * (count, then key and value pairs).
+ * One snapshot at a time (one document at a time runs in an isolate), in a buffer reused across
+ * documents: growing a fresh array per document cost more than the walk itself.
  */
-function snapshot(root: DomNode): unknown[] {
-  const out: unknown[] = [];
-  const stack: DomNode[] = [root];
+const snap: unknown[] = [];
+const stack: DomNode[] = [];
+
+/**
+ * Records the tree in depth-first order: per node its fields, then its attributes (count, then key and
+ * value pairs). Returns the snapshot's length.
+ */
+function snapshot(root: DomNode): number {
+  let at = 0;
+  stack.length = 0;
+  stack.push(root);
   while (stack.length > 0) {
     const n = stack.pop()!;
     const { children, attribs } = n;
-    out.push(n, n.parent, n.prev, n.next, children, children?.length, n.data, n.name, attribs);
+    snap[at] = n;
+    snap[at + 1] = n.parent;
+    snap[at + 2] = n.prev;
+    snap[at + 3] = n.next;
+    snap[at + 4] = children;
+    snap[at + 5] = children?.length;
+    snap[at + 6] = n.data;
+    snap[at + 7] = n.name;
+    snap[at + 8] = n.type;
+    snap[at + 9] = attribs;
+    at += NODE_SLOTS;
     if (attribs) {
-      attributeObjects.add(attribs);
-      const countAt = out.length;
-      out.push(0);
-      for (const key in attribs) out.push(key, attribs[key]);
-      out[countAt] = (out.length - countAt - 1) / 2;
+      const countAt = at++;
+      let count = 0;
+      for (const key in attribs) {
+        snap[at++] = key;
+        snap[at++] = attribs[key];
+        count++;
+      }
+      snap[countAt] = count;
     }
     if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  return out;
+  // Drop what a larger earlier document left behind, so it can be collected.
+  snap.length = at;
+  return at;
 }
 
 /**
  * The same walk, comparing as it goes. Identity is checked before anything is read from an object, and
  * nodes, their children arrays and attribute objects cannot hold accessors, so no user code runs here.
  */
-function matches(root: DomNode, snap: unknown[]): boolean {
-  const stack: DomNode[] = [root];
+function matches(root: DomNode, length: number): boolean {
+  stack.length = 0;
+  stack.push(root);
   let at = 0;
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (at >= snap.length || snap[at] !== n) return false;
+    if (at >= length || snap[at] !== n) return false;
     const { children, attribs } = n;
     if (
       snap[at + 1] !== n.parent ||
@@ -76,15 +101,15 @@ function matches(root: DomNode, snap: unknown[]): boolean {
       snap[at + 5] !== children?.length ||
       snap[at + 6] !== n.data ||
       snap[at + 7] !== n.name ||
-      snap[at + 8] !== attribs
+      snap[at + 8] !== n.type ||
+      snap[at + 9] !== attribs
     ) {
       return false;
     }
-    at += 9;
+    at += NODE_SLOTS;
     if (attribs) {
-      const count = snap[at] as number;
+      const count = snap[at++] as number;
       let seen = 0;
-      at++;
       for (const key in attribs) {
         if (++seen > count || snap[at] !== key || snap[at + 1] !== attribs[key]) return false;
         at += 2;
@@ -93,7 +118,7 @@ function matches(root: DomNode, snap: unknown[]): boolean {
     }
     if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-  return at === snap.length;
+  return at === length;
 }
 
 let nodePrototype: object | undefined;
@@ -105,7 +130,7 @@ const isPrototypeOf = Object.prototype.isPrototypeOf;
  */
 export function isDomObject(o: unknown): boolean {
   if (nodePrototype === undefined || typeof o !== 'object' || o === null) return false;
-  if (attributeObjects.has(o) || Reflect.apply(isPrototypeOf, nodePrototype, [o])) return true;
+  if (Reflect.apply(isPrototypeOf, attributesPrototype, [o]) || Reflect.apply(isPrototypeOf, nodePrototype, [o])) return true;
   return Array.isArray(o) && o.length > 0 && Reflect.apply(isPrototypeOf, nodePrototype, [o[0]]);
 }
 
@@ -118,6 +143,9 @@ export function cheerioRoots(): object[] {
   let proto = Object.getPrototypeOf(sample('p')[0]) as object;
   while (Object.getPrototypeOf(proto) !== Object.prototype) proto = Object.getPrototypeOf(proto) as object;
   nodePrototype = proto;
+  if (Object.getPrototypeOf(sample('p')[0]!.attribs) !== attributesPrototype) {
+    throw new Error('sandbox runtime: attribute objects are not marked; the htmlparser2 patch in bundle.ts did not apply');
+  }
   return [sample, load, sample('p'), sample.root()];
 }
 
@@ -161,17 +189,16 @@ export interface Query {
  */
 export function createQuery(view: string, isHtml: boolean, allowed: boolean, hooks: ParseHooks): Query {
   let loaded: CheerioAPI | undefined;
-  let snap: unknown[] = [];
+  let snapLength = 0;
   const query: Query = {
     $: undefined as unknown as QueryFn,
     touched: false,
     get parsed() {
       return loaded !== undefined;
     },
-    pristine: () => loaded === undefined || matches(loaded._root as unknown as DomNode, snap),
+    pristine: () => loaded === undefined || matches(loaded._root as unknown as DomNode, snapLength),
     reset: () => {
       loaded = undefined;
-      snap = [];
     },
   };
   const get = (): CheerioAPI => {
@@ -182,7 +209,7 @@ export function createQuery(view: string, isHtml: boolean, allowed: boolean, hoo
     try {
       const api = load(isHtml ? view : textAsHtml(view));
       freezeApi(api);
-      snap = snapshot(api._root as unknown as DomNode);
+      snapLength = snapshot(api._root as unknown as DomNode);
       loaded = api;
     } finally {
       hooks.afterParse();
