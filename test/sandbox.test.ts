@@ -145,6 +145,25 @@ describe('outputs', () => {
     expect(r!.outcomes.many).toEqual({ kind: 'value', value: ['v0', 'v1', 'v2', 'v3', 'v4'] });
   });
 
+  it('runs ordinary code that assigns over names of frozen built-ins, or forgets to declare variables', async () => {
+    const [r] = await outcomesOf(
+      [
+        fn(
+          'override',
+          `class ParseError extends Error { constructor(m) { super(m); this.name = 'ParseError' } }
+           function extract(doc) {
+             const o = {}; o.toString = () => 'custom'; o.constructor = 'x';
+             return [String(o), new ParseError('m').name, o.constructor];
+           }`,
+        ),
+        fn('sloppy', `function extract(doc) { for (i = 0; i < 3; i++) { total = (typeof total === 'number' ? total : 0) + i } return String(total) }`),
+      ],
+      docs.slice(0, 1),
+    );
+    expect(r!.outcomes.override).toEqual({ kind: 'value', value: ['custom', 'ParseError', 'x'] });
+    expect(r!.outcomes.sloppy).toEqual({ kind: 'value', value: ['3'] });
+  });
+
   it('gives extractors a fixed clock and a repeatable Math.random', async () => {
     const [r] = await outcomesOf(
       [
