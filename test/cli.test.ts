@@ -82,7 +82,7 @@ describe('evaporate extract', () => {
     const out = join(work, 'model.csv');
     const run = await cli(['extract', docs, '--attributes', attributes, '--out', out, '--run-dir', join(work, 'model-run'), ...modelFlags()]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/synthesizer model\)/);
+    expect(run.stdout).toMatch(/synthesizer model \+ built-in\)/);
     expect(run.stdout).toMatch(/Model: \d+ calls \(\d+ live/);
     const { report } = await evaluateFiles(out, demo);
     expect(report.averageF1).toBeGreaterThan(0.6);

@@ -34,7 +34,8 @@ describe('extract on the demo corpus with a capable scripted model', () => {
   let requestsAfterFirst: number;
 
   beforeAll(async () => {
-    first = await extract({ documents: join(demo, 'docs'), attributes, model: settings, runDir: join(work, 'run'), seed: 1 });
+    // The paper's method: the model writes every candidate.
+    first = await extract({ documents: join(demo, 'docs'), attributes, model: settings, synth: 'llm', runDir: join(work, 'run'), seed: 1 });
     requestsAfterFirst = server.stats.requests;
   });
 
@@ -56,6 +57,7 @@ describe('extract on the demo corpus with a capable scripted model', () => {
       attributes,
       model: settings,
       method: 'code',
+      synth: 'llm',
       runDir: join(work, 'run-code'),
       cacheDir: join(first.runDir, 'cache'),
       seed: 1,
@@ -65,6 +67,19 @@ describe('extract on the demo corpus with a capable scripted model', () => {
     const ensemble = (await evaluateFiles(first.tablePath, demo)).report.averageF1;
     console.log(`demo: code ${(100 * single).toFixed(1)}, code+ ${(100 * ensemble).toFixed(1)}`);
     expect(ensemble).toBeGreaterThan(single + 0.05);
+  });
+
+  it('adds the built-in candidates for free by default, scored against the model\'s pseudo-labels', async () => {
+    const requests = server.stats.requests;
+    const both = await extract({ documents: join(demo, 'docs'), attributes, model: settings, runDir: join(work, 'run-both'), cacheDir: join(first.runDir, 'cache'), seed: 1 });
+    expect(both.synthesizer).toBe('model+builtin');
+    expect(server.stats.requests).toBe(requests); // same prompts: all from the cache
+    const llm = (await evaluateFiles(first.tablePath, demo)).report.averageF1;
+    const combined = (await evaluateFiles(both.tablePath, demo)).report.averageF1;
+    console.log(`demo code+: model functions ${(100 * llm).toFixed(1)}, model + built-in ${(100 * combined).toFixed(1)}`);
+    expect(combined).toBeGreaterThan(llm + 0.1);
+    const origins = new Set(both.program!.attributes.flatMap((a) => a.functions.map((f) => f.origin)));
+    expect(origins).toEqual(new Set(['model', 'builtin']));
   });
 
   it('keeps provenance: confidence, voters and offsets into the view', async () => {
@@ -83,7 +98,7 @@ describe('extract on the demo corpus with a capable scripted model', () => {
     for (const file of ['run.json', 'documents.json', 'sample.json', 'schema.json', 'pseudo-labels.json', 'candidates.json', 'sample-votes.json', 'scores.json', 'program.json', 'table.csv', 'cells.jsonl', 'usage.json', 'summary.json']) {
       expect(files).toContain(file);
     }
-    const again = await extract({ documents: join(demo, 'docs'), attributes, model: settings, runDir: first.runDir, seed: 1 });
+    const again = await extract({ documents: join(demo, 'docs'), attributes, model: settings, synth: 'llm', runDir: first.runDir, seed: 1 });
     expect(server.stats.requests).toBe(requestsAfterFirst);
     expect(await readFile(again.tablePath, 'utf8')).toBe(await readFile(first.tablePath, 'utf8'));
   });

@@ -114,7 +114,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     if (options.method === 'direct') throw new UsageError('--method direct needs a model: pass --model (or set EVAPORATE_MODEL)');
     reporter.info('No model configured: running the built-in synthesizer (no model calls, no cost). Set --model or EVAPORATE_MODEL to use a model.');
   } else {
-    reporter.info(`Model: ${options.model.model}${options.model.baseURL ? ` at ${options.model.baseURL}` : ''}; synthesizer: ${describeSynthesizer(options.synth === 'both' ? 'model+builtin' : options.synth === 'builtin' ? 'builtin' : 'model')}`);
+    reporter.info(`Model: ${options.model.model}${options.model.baseURL ? ` at ${options.model.baseURL}` : ''}; synthesizer: ${describeSynthesizer(options.synth === 'llm' ? 'model' : options.synth === 'builtin' ? 'builtin' : 'model+builtin')}`);
     // Fail in a second, not after the sample is chosen and the first stage times out.
     if (!options.batchExport) await checkEndpoint(options.model, { timeoutMs: 15_000 });
   }

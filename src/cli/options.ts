@@ -22,7 +22,7 @@ export const OPTIONS = {
   'base-url': { type: 'string', value: 'url', help: 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL)' },
   'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (default OPENAI_API_KEY)' },
   concurrency: { type: 'string', value: 'n', help: 'model requests in flight at once (default 8)' },
-  synth: { type: 'string', value: 'llm|builtin|both', help: 'who writes candidate functions (default llm with a model, builtin without)' },
+  synth: { type: 'string', value: 'llm|builtin|both', help: 'who writes candidate functions (default both with a model, builtin without; llm = the paper)' },
   method: { type: 'string', value: 'direct|code|code+', help: 'direct: model reads every document; code: best function; code+: ensemble (default)' },
   aggregation: { type: 'string', value: 'ws|mv', help: 'how code+ combines votes: label model (default) or majority vote' },
   sample: { type: 'string', value: 'n', help: 'documents in the sample shown to the model (default 10)' },

@@ -53,7 +53,7 @@ export interface ExtractOptions {
   attributes?: Array<string | AttributeSpec>;
   /** The model to use; null or absent runs without a model (built-in synthesizer only). */
   model?: ModelSettings | null;
-  /** Default: 'llm' with a model, 'builtin' without. */
+  /** Default: 'both' with a model, 'builtin' without; 'llm' reproduces the paper's method. */
   synth?: SynthMode;
   /** Default 'code+'. */
   method?: Method;
@@ -179,7 +179,9 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const emit = options.onEvent ?? (() => {});
   const model = options.model ?? null;
   const method = options.method ?? 'code+';
-  const synth = options.synth ?? (model ? 'llm' : 'builtin');
+  // With a model, the built-in candidates come free (no tokens) and are scored against the model's
+  // pseudo-labels like the model's own; 'llm' alone is the paper's method.
+  const synth = options.synth ?? (model ? 'both' : 'builtin');
   if (model === null && (synth !== 'builtin' || method === 'direct')) {
     throw new ExtractError(
       method === 'direct'

@@ -4,7 +4,10 @@
  * an isolate killed by its memory limit is replaced and its culprit disabled; a function that
  * changed shared built-ins is found by re-running the document with a check after every call.
  * When the marker cannot name a culprit, the rest of the batch is re-run one call at a time.
- * Every recovery step decides at least one (document, function) outcome, so a batch always ends.
+ *
+ * Why a batch always ends: a (document, function) pair is stopped at most twice before its outcome is
+ * decided (the first stop may be a busy machine or a poisoned isolate); recoveries that decide nothing
+ * are counted, and after a few in a row the batch goes one call at a time, where every failure decides.
  */
 import type { BatchRequest, BatchResponse, ErrorKind, WireOutcome } from './protocol.ts';
 import type { CallFailure, GuestWorker } from './worker.ts';
@@ -39,6 +42,8 @@ export interface BatchResult {
   outcomes: WireOutcome[][];
   parseMs: number;
   parses: number;
+  /** Failed calls recovered from (their time says nothing about how long documents normally take). */
+  recoveries: number;
 }
 
 interface Plan {
@@ -111,6 +116,7 @@ export async function runBatch(slot: WorkerSlot, docs: GuestDoc[], control: Func
 
   /** Failures in a row that decided nothing; too many and the batch goes one call at a time, where every failure decides. */
   let stalls = 0;
+  let recoveries = 0;
 
   const accept = async (response: BatchResponse): Promise<void> => {
     parseMs += response.parseMs;
@@ -151,6 +157,7 @@ export async function runBatch(slot: WorkerSlot, docs: GuestDoc[], control: Func
       continue;
     }
 
+    recoveries++;
     const inspection = await worker.inspect();
     if (inspection?.finished && result.failure.kind === 'guest-error') {
       // runBatch had returned, then a promise rejected without a handler (e.g. by `import()`) failed the call.
@@ -196,7 +203,7 @@ export async function runBatch(slot: WorkerSlot, docs: GuestDoc[], control: Func
     if (worker.disposed) await restart();
     else position = stalled ? { doc: done, fn: 0 } : (recovery.resumeAt ?? { doc: done, fn: 0 });
   }
-  return { outcomes: rows, parseMs, parses };
+  return { outcomes: rows, parseMs, parses, recoveries };
 }
 
 function nextCall(p: Position, fnCount: number): Position {

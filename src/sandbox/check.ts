@@ -3,6 +3,7 @@
  * by the Function constructor of a small isolate that holds nothing else.
  */
 import ivm from 'isolated-vm';
+import { assertIsolatesSupported } from './environment.ts';
 import type { ExtractorSource } from './types.ts';
 
 /** The function body every source is compiled as: its declarations, then hand back `extract`. */
@@ -16,6 +17,7 @@ let checker: { isolate: ivm.Isolate; context: ivm.Context } | undefined;
 
 function checkerContext(): ivm.Context {
   if (!checker || checker.isolate.isDisposed) {
+    assertIsolatesSupported();
     const isolate = new ivm.Isolate({ memoryLimit: 64 });
     checker = { isolate, context: isolate.createContextSync() };
   }
@@ -27,8 +29,9 @@ export type CheckResult = { ok: true } | { ok: false; error: string };
 export function checkSource(fn: ExtractorSource): CheckResult {
   if (typeof fn.source !== 'string' || fn.source.trim() === '') return { ok: false, error: 'empty source' };
   if (!MENTIONS_EXTRACT.test(fn.source)) return { ok: false, error: 'the source defines no function named extract(doc, $)' };
+  const context = checkerContext();
   try {
-    const error = checkerContext().evalClosureSync(
+    const error = context.evalClosureSync(
       `try { new Function($0); return null; } catch (e) { return String(e && e.name) + ': ' + String(e && e.message); }`,
       [functionBody(fn.source)],
       { timeout: CHECK_TIMEOUT_MS, arguments: { copy: true }, result: { copy: true } },

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { runBatch } from './batch.ts';
 import type { FunctionControl, GuestDoc, WorkerSlot } from './batch.ts';
 import { checkSource, functionBody } from './check.ts';
+import { assertIsolatesSupported } from './environment.ts';
 import type { WireOutcome } from './protocol.ts';
 import type { DocumentOutcomes, ExtractorSource, Outcome, Sandbox, SandboxCounters, SandboxDocument, SandboxOptions } from './types.ts';
 import { startWorker } from './worker.ts';
@@ -58,6 +59,7 @@ function newCounters(): SandboxCounters {
 }
 
 export async function createSandbox(functions: ExtractorSource[], options: SandboxOptions = {}): Promise<Sandbox> {
+  assertIsolatesSupported();
   const opts = resolveOptions(options);
   const seen = new Set<string>();
   const rejected: { id: string; error: string }[] = [];
@@ -100,7 +102,13 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
 
   const slots: WorkerSlot[] = [];
   let retiredCpuMs = 0;
-  const workers: GuestWorker[] = await Promise.all(Array.from({ length: opts.isolates }, () => startWorker(workerConfig)));
+  const startups = await Promise.allSettled(Array.from({ length: opts.isolates }, () => startWorker(workerConfig)));
+  const failed = startups.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of startups) if (r.status === 'fulfilled') r.value.dispose();
+    throw failed.reason;
+  }
+  const workers = startups.map((r) => (r as PromiseFulfilledResult<GuestWorker>).value);
   let closed = false;
   workers.forEach((_, i) => {
     slots.push({
@@ -108,6 +116,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
       restart: async () => {
         workers[i]!.dispose();
         retiredCpuMs += workers[i]!.cpuMs();
+        if (closed) throw new Error('the sandbox was closed while documents were still running');
         counters.isolateRestarts++;
         workers[i] = await startWorker(workerConfig);
         return workers[i]!;
@@ -180,8 +189,10 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
       const entry: Pending = { docs: batch, settled: false, result: Promise.resolve([]) };
       entry.result = runBatch(slots[slotIndex]!, guestDocs, control, { timeoutMs: opts.timeoutMs, callTimeoutMs }).then(
         (r) => {
-          const perDoc = (performance.now() - started) / batch.length;
-          msPerDoc = msPerDoc <= 0 ? perDoc : 0.8 * msPerDoc + 0.2 * perDoc;
+          if (r.recoveries === 0) {
+            const perDoc = (performance.now() - started) / batch.length;
+            msPerDoc = msPerDoc <= 0 ? perDoc : 0.8 * msPerDoc + 0.2 * perDoc;
+          }
           counters.parses += r.parses;
           counters.parseMs += r.parseMs;
           return r.outcomes;
@@ -222,6 +233,8 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
     } finally {
       // Let batches in flight finish so the isolates are idle and consistent for the next run or close().
       await Promise.allSettled(pending.map((p) => p.result));
+      // Stopped early (the consumer broke out, or an error): let the source release what it holds.
+      if (!inputDone) await input.return?.();
       running = false;
     }
   }
