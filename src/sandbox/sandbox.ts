@@ -16,6 +16,7 @@ interface ResolvedOptions {
   isolates: number;
   timeoutMs: number;
   memoryLimitMb: number;
+  semiSpaceMb: number;
   maxFailures: number;
   maxStringLength: number;
   maxArrayItems: number;
@@ -41,6 +42,7 @@ function resolveOptions(options: SandboxOptions): ResolvedOptions {
     timeoutMs: pick('timeoutMs', 100, 1),
     // isolated-vm refuses limits under 8 MB.
     memoryLimitMb: pick('memoryLimitMb', 128, 8),
+    semiSpaceMb: Math.floor(pick('semiSpaceMb', 16, 0)),
     maxFailures: Math.floor(pick('maxFailures', 3, 1)),
     maxStringLength: Math.floor(pick('maxStringLength', 2000, 1)),
     maxArrayItems: Math.floor(pick('maxArrayItems', 50, 1)),
@@ -77,6 +79,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
     fixedNow: opts.now,
     timeoutMs: opts.timeoutMs,
     memoryLimitMb: opts.memoryLimitMb,
+    semiSpaceMb: opts.semiSpaceMb,
     maxStringLength: opts.maxStringLength,
     maxArrayItems: opts.maxArrayItems,
   };
