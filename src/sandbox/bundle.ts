@@ -19,7 +19,7 @@ const markAttributeObjects: Plugin = {
       if (!code.includes(ATTRIBUTES_CREATION)) {
         throw new Error(`htmlparser2 changed: "${ATTRIBUTES_CREATION}" not found in ${args.path}; update src/sandbox/bundle.ts`);
       }
-      const helper = JSON.stringify(path.join(import.meta.dirname, 'guest', 'attributes.ts'));
+      const helper = JSON.stringify(guestFile('attributes'));
       return {
         contents: `import { attributesPrototype as __attributesPrototype } from ${helper};\n` +
           code.replace(ATTRIBUTES_CREATION, 'this.attribs = Object.create(__attributesPrototype);'),
@@ -30,6 +30,11 @@ const markAttributeObjects: Plugin = {
 };
 
 const GLOBAL_NAME = '__evaporateGuest';
+
+/** A guest source beside this module: `.ts` when running from src, `.js` from the build in dist. */
+function guestFile(name: string): string {
+  return path.join(import.meta.dirname, 'guest', `${name}${path.extname(import.meta.filename)}`);
+}
 let cached: Promise<string> | undefined;
 
 export function guestScript(): Promise<string> {
@@ -40,8 +45,8 @@ export function guestScript(): Promise<string> {
 async function buildGuest(): Promise<string> {
   // The async API because esbuild plugins need it.
   const result = await build({
-    entryPoints: [path.join(import.meta.dirname, 'guest', 'runtime.ts')],
-    inject: [path.join(import.meta.dirname, 'guest', 'atob.ts')],
+    entryPoints: [guestFile('runtime')],
+    inject: [guestFile('atob')],
     bundle: true,
     write: false,
     format: 'iife',
