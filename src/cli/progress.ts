@@ -21,7 +21,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
       stop: () => {},
     };
   }
-  const model = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0 };
+  const model = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0, tokens: 0, costUsd: null as number | null };
   const progress = { stage: '', done: 0, total: 0, started: 0 };
   let lastDraw = 0;
   let lastPlainTenth = -1;
@@ -45,6 +45,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     } else if (progress.stage) parts.push(progress.stage);
     if (model.answered + model.cached + model.failed + model.inFlight.size > 0) {
       parts.push(`model: ${model.inFlight.size} in flight, ${model.answered} answered, ${model.cached} cached${model.failed ? `, ${model.failed} failed` : ''}`);
+      if (model.tokens > 0) parts.push(`${formatTokens(model.tokens)} tokens${model.costUsd === null ? '' : `, $${model.costUsd.toFixed(4)}`}`);
     }
     stream.write(`\r\x1b[K${parts.join(' | ')}`);
   };
@@ -69,6 +70,10 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
           return onModel(event.event);
         case 'notice':
           return line(event.message);
+        case 'usage':
+          model.tokens = event.promptTokens + event.completionTokens;
+          model.costUsd = event.costUsd;
+          return draw();
         case 'stage':
           if (event.status === 'start') {
             Object.assign(progress, { stage: event.stage, done: 0, total: 0, started: performance.now() });
@@ -91,6 +96,10 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     info: line,
     stop: clear,
   };
+}
+
+function formatTokens(tokens: number): string {
+  return tokens < 10_000 ? String(tokens) : `${(tokens / 1000).toFixed(1)}k`;
 }
 
 function formatSeconds(seconds: number): string {

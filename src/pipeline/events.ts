@@ -16,4 +16,6 @@ export type PipelineEvent =
   | { type: 'stage'; stage: StageName; status: 'start' | 'done' | 'resumed'; detail?: string }
   | { type: 'progress'; stage: StageName; done: number; total: number }
   | { type: 'notice'; message: string }
+  /** Tokens actually spent so far (after each live answer), and their cost when the price is known. */
+  | { type: 'usage'; promptTokens: number; completionTokens: number; costUsd: number | null }
   | { type: 'model'; event: ModelEvent };

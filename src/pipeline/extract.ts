@@ -21,6 +21,7 @@ import {
   importBatchOutput,
   writeBatchFile,
   type ModelClient,
+  type ModelEvent,
   type ModelSettings,
   type UsageReport,
 } from '../model/index.ts';
@@ -232,8 +233,14 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     const imported = await importBatchOutput(file, cacheDir);
     emit({ type: 'notice', message: `Imported ${imported.imported} batch answer(s) from ${file}${imported.failed ? `, ${imported.failed} failed` : ''}` });
   }
+  const onModelEvent = (event: ModelEvent) => {
+    emit({ type: 'model', event });
+    if (event.type !== 'answered' || event.cached || client === null) return;
+    const { promptTokens, completionTokens, costUsd } = client.usage().total;
+    emit({ type: 'usage', promptTokens, completionTokens, costUsd });
+  };
   const client: ModelClient | null = model
-    ? stoppable(createModelClient(model, { cacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: (event) => emit({ type: 'model', event }) }), options.signal)
+    ? stoppable(createModelClient(model, { cacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: onModelEvent }), options.signal)
     : null;
   const stopIfPending = async () => {
     if (client === null || options.batchExport === undefined) return;
