@@ -8,6 +8,7 @@
  * separately for the functions that use `$` (including parsing) and those that do not.
  *
  *   node --no-node-snapshot eval/bench-sandbox.ts [--rounds 3] [--docs 2000] [--root ../shared/datasets/...]
+ *     [--subsets all,plain,query] [--semi-space-mb N] [--out eval/results]
  *
  * Writes eval/results/sandbox.json and eval/results/sandbox.md.
  */
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     root: { type: 'string', default: path.resolve(repoRoot, '../shared/datasets/swde/book/book-booksamillion(2000)') },
     out: { type: 'string', default: path.join(repoRoot, 'eval/results') },
     subsets: { type: 'string', default: 'all,plain,query' },
+    'semi-space-mb': { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
@@ -113,7 +115,8 @@ function runReference(fns: ExtractorSource[], docs: SandboxDocument[]): RunTimin
 
 async function runSandboxed(fns: ExtractorSource[], docs: SandboxDocument[], isolates: number): Promise<RunTiming & { setupMs: number }> {
   const t0 = performance.now();
-  const sandbox = await createSandbox(fns, { isolates, now: 0 });
+  const semiSpace = args['semi-space-mb'];
+  const sandbox = await createSandbox(fns, { isolates, now: 0, ...(semiSpace === undefined ? {} : { semiSpaceMb: Number(semiSpace) }) });
   const setupMs = performance.now() - t0;
   if (sandbox.rejected.length > 0) throw new Error(`benchmark functions rejected: ${JSON.stringify(sandbox.rejected)}`);
   const rows = new Map<string, string[]>();
@@ -216,6 +219,7 @@ async function main(): Promise<void> {
     corpus: { root: path.relative(repoRoot, args.root), documents: docs.length, avgChars },
     rounds,
     poolIsolates: poolSize,
+    semiSpaceMb: args['semi-space-mb'] === undefined ? 'default' : Number(args['semi-space-mb']),
     targets: { single: 1.25, pool: 0.75 },
     summary,
   };
@@ -245,7 +249,7 @@ function renderMarkdown(record: { date: string; load: { before: string; after: s
   lines.push(
     '',
     `Targets: single isolate <= 1.25x the unsandboxed single-thread reference; pool (${record.poolIsolates} isolates) <= 0.75x.`,
-    '"query" = the functions that use `$`; their time includes parsing each document once (sandbox: plus freezing the parsed tree).',
+    '"query" = the functions that use `$`; their time includes parsing each document once (sandbox: plus snapshotting the parsed tree so edits by one function cannot reach the next).',
     'us/call = wall time of the whole run / (functions x documents); sandbox setup (isolates, bundle, compile) is excluded and recorded in sandbox.json.',
     'CPU = CPU time (reference: its thread; sandbox: the isolates plus the host thread that feeds them); less sensitive than wall time to other load on a shared machine, but it does not show the pool\'s parallelism.',
     '',

@@ -50,7 +50,7 @@ interface Plan {
   cutoff: number[];
   forced: Map<string, [number, number, WireOutcome]>;
   unparseable: number[];
-  /** Calls stopped once by the time limit; a second stop makes it a timeout (the limit is wall-clock). */
+  /** Calls stopped once (time limit or isolate death) and given a second chance; a second stop decides. */
   suspects: Set<string>;
 }
 
