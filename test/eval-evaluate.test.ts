@@ -177,3 +177,27 @@ describe('evaluateFiles (behind `evaporate eval`)', () => {
     await expect(evaluateFiles(path.join(predDir, 'pred.csv'), path.join(fixtures, 'plain'))).rejects.toThrow(/found no gold/);
   });
 });
+
+describe('evaluateOpenTable', () => {
+  it('counts every predicted triple, matches names leniently, and scores the discovered schema', async () => {
+    const { evaluateOpenTable } = await import('../src/eval/index.ts');
+    const gold = {
+      attributes: ['title', 'release_date'],
+      rows: new Map<string, Record<string, string[]>>([
+        ['a.html', { title: ['Alpha'], release_date: ['2020-01-01'] }],
+        ['b.html', { title: ['Beta'], release_date: [] }],
+      ]),
+    };
+    const pred = new Map<string, Record<string, string[] | null>>([
+      ['a.html', { Title: ['Alpha'], 'release date': ['2020-01-01'], studio: ['Acme'] }],
+      ['b.html', { Title: ['Gamma'], 'release date': null, studio: ['Acme'] }],
+    ]);
+    const result = evaluateOpenTable(pred, gold, ['Title', 'studio', 'release date']);
+    // Predicted facts: Alpha, 2020-01-01, Acme, Gamma, Acme (b) -> 5, of which 2 are gold; gold facts: 3 non-empty (+ b's empty date).
+    expect(result.pairs.precision).toBeCloseTo(2 / 5);
+    expect(result.pairs.recall).toBeGreaterThan(0);
+    expect(result.k).toBe(2);
+    expect(result.schema.precision).toBeCloseTo(1 / 2); // top 2: Title, studio
+    expect(result.schema.recall).toBeCloseTo(1 / 2);
+  });
+});

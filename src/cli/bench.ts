@@ -12,9 +12,10 @@ export const benchCommand: CommandSpec = {
     'Run each method on the same sample of a benchmark with gold, score it (text F1), and write a Markdown\n' +
     'and a JSON report to eval/results/: F1 per attribute, model calls and tokens, cost, functions, speed.\n' +
     'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
-  options: ['methods', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'report', 'quiet', 'json'],
+  options: ['methods', 'open-ie', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'report', 'quiet', 'json'],
   examples: [
     'evaporate bench datasets/demo',
+    'evaporate bench datasets/demo --open-ie',
     'evaporate bench "../shared/datasets/swde/book/book-booksamillion(2000)" --methods code,code+',
     'evaporate bench ./fda_510ks --model gpt-4o-mini --methods direct,code,code+',
     'evaporate bench ../shared/datasets/kleister-nda-train --schema kleister.json   # forms such as YYYY-MM-DD',
@@ -50,6 +51,7 @@ export async function runBench(argv: string[]): Promise<number> {
       resultsDir: stringOption(values, 'results-dir'),
       workDir: stringOption(values, 'run-dir'),
       report: values.report as boolean | undefined,
+      openIE: values['open-ie'] as boolean | undefined,
     }),
   });
   reporter.stop();
@@ -63,7 +65,7 @@ export async function runBench(argv: string[]): Promise<number> {
       process.stdout.write(
         method.skipped
           ? `  ${method.method}: not run (${method.skipped})\n`
-          : `  ${method.method}: average F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynthesizer(method.synthesizer ?? 'none')}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
+          : `  ${method.method}: ${method.open ? `pair F1 ${(method.open.pairF1 * 100).toFixed(1)}, schema F1 ${(method.open.schemaF1 * 100).toFixed(1)}, ` : ''}average text F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynthesizer(method.synthesizer ?? 'none')}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
       );
     }
   }

@@ -44,6 +44,7 @@ export const OPTIONS = {
   pred: { type: 'string', value: 'table', help: 'the predicted table (.csv, .jsonl or .json)' },
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
   methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
+  'open-ie': { type: 'boolean', help: 'bench: let the methods discover the attributes; score pair F1 and schema F1@k' },
   'results-dir': { type: 'string', value: 'dir', help: 'where reports go (default eval/results)' },
   report: { type: 'boolean', help: 'write report.html into the run directory (default; --no-report skips it)' },
   serve: { type: 'boolean', help: 'report: serve the page on 127.0.0.1 and load whole documents on demand (Ctrl-C stops)' },

@@ -4,7 +4,7 @@
  * from the prediction are scored as empty predictions, never dropped.
  */
 import type { GoldTable } from './gold.ts';
-import { textF1, pairF1, type Prf, type Triple } from './metrics.ts';
+import { pairF1, schemaF1AtK, textF1, type Prf, type Triple } from './metrics.ts';
 import { sameAttributeName } from './names.ts';
 import type { PredictedTable } from './table.ts';
 
@@ -160,4 +160,30 @@ export function evaluateTable(pred: PredictedTable, gold: GoldTable, options: Ev
 /** The documents with the lowest mean F1 (ties by id), for showing where a method fails. */
 export function worstDocuments(report: EvaluationReport, n: number): DocumentScore[] {
   return [...report.documents].sort((a, b) => a.meanF1 - b.meanF1 || a.doc.localeCompare(b.doc)).slice(0, n);
+}
+
+export interface OpenEvaluation {
+  /** Every predicted (document, attribute, value) triple against every gold one (METHOD.md pair F1). */
+  pairs: Prf;
+  /** Predicted attribute names (in the order given, best first) against the gold names, at k = the gold's count. */
+  schema: Prf;
+  k: number;
+}
+
+/**
+ * Open IE scoring: the predicted table's columns are whatever attributes were discovered, so every predicted
+ * triple counts (a column matching no gold attribute only costs precision), names are matched leniently.
+ */
+export function evaluateOpenTable(pred: PredictedTable, gold: GoldTable, predictedAttributes: readonly string[]): OpenEvaluation {
+  const matches = matchDocuments(gold.rows.keys(), pred.keys());
+  const predTriples: Triple[] = [];
+  const goldTriples: Triple[] = [];
+  for (const [doc, goldRow] of gold.rows) {
+    for (const attribute of gold.attributes) goldTriples.push({ doc, attribute, value: goldRow[attribute] ?? [] });
+    const predDoc = matches.get(doc);
+    const predRow = predDoc === undefined ? undefined : pred.get(predDoc);
+    for (const [attribute, value] of Object.entries(predRow ?? {})) if (value && value.length > 0) predTriples.push({ doc, attribute, value });
+  }
+  const k = gold.attributes.length;
+  return { pairs: pairF1(predTriples, goldTriples), schema: schemaF1AtK(predictedAttributes, gold.attributes, k), k };
 }

@@ -23,7 +23,9 @@ export { readPredictedTable, type PredictedTable } from './table.ts';
 export { parseCsv } from './csv.ts';
 export {
   evaluateTable,
+  evaluateOpenTable,
   worstDocuments,
+  type OpenEvaluation,
   type EvaluationReport,
   type EvaluateOptions,
   type AttributeScore,

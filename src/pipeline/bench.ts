@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
+import { evaluateOpenTable, evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
 import type { ModelSettings, StageUsage } from '../model/index.ts';
 import { extract, writeRunReport, type ExtractResult, type Method, type SynthMode } from './extract.ts';
 import type { PipelineEvent } from './events.ts';
@@ -16,6 +16,8 @@ export interface BenchOptions {
   synth?: SynthMode;
   /** Limit to these attributes, optionally with descriptions and forms (default: all gold attributes, names only). */
   attributes?: AttributeSpec[];
+  /** Open IE: the methods discover the attributes themselves; scored by pair F1 and schema F1 (METHOD.md). */
+  openIE?: boolean;
   sampleSize?: number;
   seed?: number;
   functionsPerAttribute?: number;
@@ -38,6 +40,8 @@ export interface MethodResult {
   synthesizer?: ExtractResult['synthesizer'];
   f1?: Record<string, number>;
   averageF1?: number;
+  /** Open IE only: every predicted triple against the gold's, and discovered names against the gold's. */
+  open?: { pairF1: number; precision: number; recall: number; schemaF1: number; k: number; attributes: string[] };
   model?: Pick<StageUsage, 'calls' | 'liveCalls' | 'cachedCalls' | 'failedCalls' | 'promptTokens' | 'completionTokens' | 'cachedPromptTokens' | 'cachedCompletionTokens' | 'costUsd'> | null;
   functionsGenerated?: number;
   functionsKept?: number;
@@ -55,6 +59,7 @@ export interface BenchReport {
   attributes: string[];
   model: string | null;
   date: string;
+  openIE: boolean;
   methods: MethodResult[];
 }
 
@@ -80,10 +85,11 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
       attributes: attributes.map((attribute) => attribute.name),
       model: options.model?.model ?? null,
       date: new Date().toISOString(),
+      openIE: options.openIE ?? false,
       methods: results,
     };
     reports.push(report);
-    const base = join(resultsDir, `bench-${setting.name}`);
+    const base = join(resultsDir, `bench-${setting.name}${options.openIE ? '-open' : ''}`);
     await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(`${base}.md`, renderBenchMarkdown(report));
     files.push(`${base}.md`, `${base}.json`);
@@ -96,7 +102,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   const started = performance.now();
   const result = await extract({
     documents: setting.docsRoot,
-    attributes,
+    ...(options.openIE ? {} : { attributes }),
     model: options.model ?? null,
     method,
     runDir: join(workDir, method),
@@ -113,9 +119,11 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     report: false, // written below, once the evaluation is beside the run
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  const evaluation: EvaluationReport = evaluateTable(await readPredictedTable(result.tablePath), setting.gold!, {
+  const predicted = await readPredictedTable(result.tablePath);
+  const evaluation: EvaluationReport = evaluateTable(predicted, setting.gold!, {
     attributes: attributes.map((attribute) => attribute.name),
   });
+  const open = options.openIE ? evaluateOpenTable(predicted, setting.gold!, result.attributes.map((attribute) => attribute.name)) : undefined;
   // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
   await writeArtifact(result.runDir, ARTIFACTS.evaluation, evaluation);
   if (options.report ?? true) await writeRunReport(result.runDir, options.onEvent ?? (() => {}));
@@ -129,6 +137,18 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     synthesizer: result.synthesizer,
     f1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.f1)])),
     averageF1: round(evaluation.averageF1),
+    ...(open
+      ? {
+          open: {
+            pairF1: round(open.pairs.f1),
+            precision: round(open.pairs.precision),
+            recall: round(open.pairs.recall),
+            schemaF1: round(open.schema.f1),
+            k: open.k,
+            attributes: result.attributes.map((attribute) => attribute.name),
+          },
+        }
+      : {}),
     model: total
       ? {
           calls: total.calls,
@@ -162,7 +182,17 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '',
     `Dataset: \`${report.dataset}\` (${report.documents} documents with gold). Model: ${report.model ?? 'none (built-in synthesizer)'}. Date: ${report.date}.`,
     '',
-    '## Text F1 (METHOD.md), per attribute',
+    ...(report.openIE
+      ? [
+          '## Open IE (METHOD.md): pair F1 over (document, attribute, value) and schema F1@k',
+          '',
+          '| method | pair F1 | precision | recall | schema F1@k | attributes discovered |',
+          '|---|---:|---:|---:|---:|---|',
+          ...ran.map((method) => `| ${method.method} | ${percent(method.open?.pairF1)} | ${percent(method.open?.precision)} | ${percent(method.open?.recall)} | ${percent(method.open?.schemaF1)} (k=${method.open?.k}) | ${(method.open?.attributes ?? []).join(', ')} |`),
+          '',
+        ]
+      : []),
+    `## Text F1 (METHOD.md), per ${report.openIE ? 'gold attribute, on the discovered column of the same name' : 'attribute'}`,
     '',
     `| attribute | ${ran.map((method) => method.method).join(' | ')} |`,
     `|---|${ran.map(() => '---:').join('|')}|`,
