@@ -171,6 +171,17 @@ const HOSTILE: { name: string; source: string; expect: Expectation }[] = [
     expect: (o) => expect(o.map((x) => (x.kind === 'value' ? x.value[0] : x))).toEqual(docs.map(() => '6|0|pwned')),
   },
   {
+    name: 'plants a Proxy whose traps loop inside the parsed page',
+    source: `function extract(doc, $) {
+      const trap = new Proxy({}, { get() { for (;;) {} }, getPrototypeOf() { for (;;) {} }, has() { for (;;) {} } });
+      const ul = $('ul')[0], title = $('title')[0];
+      ul.children[0] = trap;
+      title.children.push(trap);
+      return 'planted';
+    }`,
+    expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['planted'] }))).toBe(true),
+  },
+  {
     name: 'infinite loop',
     source: `function extract() { while (true) {} }`,
     expect: (o, c) => {

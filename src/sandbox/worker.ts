@@ -12,6 +12,8 @@ import type { BatchRequest, BatchResponse, GuestConfig, GuestInspection } from '
 export interface WorkerConfig {
   /** Function bodies (see {@link GuestConfig.sources}). */
   bodies: string[];
+  /** Shared by all workers of a sandbox (see {@link GuestConfig.editors}). */
+  editors: SharedArrayBuffer;
   fixedNow: number;
   timeoutMs: number;
   memoryLimitMb: number;
@@ -91,6 +93,7 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
     const guestConfig: GuestConfig = {
       sources: config.bodies,
       progress,
+      editors: config.editors,
       fixedNow: config.fixedNow,
       timeoutMs: config.timeoutMs,
       maxStringLength: config.maxStringLength,
@@ -140,13 +143,17 @@ function wrapWorker(
       if (!isolate.isDisposed) isolate.dispose();
     },
     async inspect() {
-      if (isolate.isDisposed) return undefined;
-      try {
-        return (await inspect.apply(undefined, [], { timeout: INSPECT_TIMEOUT_MS, result: { copy: true } })) as GuestInspection;
-      } catch {
-        // For example promise jobs left running by the failed call: no answer, which is not evidence of anything.
-        return undefined;
+      // A promise that user code rejected without a handler, during a call that was then stopped, fails the
+      // next call instead (isolated-vm reports it when a call ends); that is why a second attempt can succeed.
+      for (let attempt = 0; attempt < 2 && !isolate.isDisposed; attempt++) {
+        try {
+          return (await inspect.apply(undefined, [], { timeout: INSPECT_TIMEOUT_MS, result: { copy: true } })) as GuestInspection;
+        } catch (e) {
+          // Runaway promise jobs left by the failed call: no answer, which is not evidence of anything.
+          if (/timed out/i.test((e as Error).message)) return undefined;
+        }
       }
+      return undefined;
     },
     async call(request, timeoutMs) {
       ints[ProgressSlot.phase] = Phase.idle;

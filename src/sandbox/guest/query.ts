@@ -33,7 +33,7 @@ interface DomNode {
 }
 
 /** Fields per node in a snapshot (the node, then what defines the tree), before its attributes. */
-const NODE_SLOTS = 10;
+const NODE_SLOTS = 7;
 
 /**
  * One snapshot at a time (one document at a time runs in an isolate), in a buffer reused across
@@ -44,7 +44,8 @@ const stack: DomNode[] = [];
 
 /**
  * Records the tree in depth-first order: per node its fields, then its attributes (count, then key and
- * value pairs). Returns the snapshot's length.
+ * value pairs). parent/prev/next are not stored: {@link matches} checks that they agree with the
+ * children arrays, which pins them down just as well. Returns the snapshot's length.
  */
 function snapshot(root: DomNode): number {
   let at = 0;
@@ -54,15 +55,12 @@ function snapshot(root: DomNode): number {
     const n = stack.pop()!;
     const { children, attribs } = n;
     snap[at] = n;
-    snap[at + 1] = n.parent;
-    snap[at + 2] = n.prev;
-    snap[at + 3] = n.next;
-    snap[at + 4] = children;
-    snap[at + 5] = children?.length;
-    snap[at + 6] = n.data;
-    snap[at + 7] = n.name;
-    snap[at + 8] = n.type;
-    snap[at + 9] = attribs;
+    snap[at + 1] = children;
+    snap[at + 2] = children?.length;
+    snap[at + 3] = n.data;
+    snap[at + 4] = n.name;
+    snap[at + 5] = n.type;
+    snap[at + 6] = attribs;
     at += NODE_SLOTS;
     if (attribs) {
       const countAt = at++;
@@ -82,27 +80,30 @@ function snapshot(root: DomNode): number {
 }
 
 /**
- * The same walk, comparing as it goes. Identity is checked before anything is read from an object, and
- * nodes, their children arrays and attribute objects cannot hold accessors, so no user code runs here.
+ * The same walk, comparing as it goes. A node's identity is checked against the snapshot before anything
+ * is read from it, and nodes, their children arrays and attribute objects cannot hold accessors, so no user
+ * code runs here. The stack holds each node with the parent and siblings its place in the tree implies.
  */
 function matches(root: DomNode, length: number): boolean {
-  stack.length = 0;
-  stack.push(root);
+  const expect: (DomNode | null)[] = [root, null, null, null];
   let at = 0;
-  while (stack.length > 0) {
-    const n = stack.pop()!;
+  while (expect.length > 0) {
+    const next = expect.pop()!;
+    const prev = expect.pop()!;
+    const parent = expect.pop()!;
+    const n = expect.pop()!;
     if (at >= length || snap[at] !== n) return false;
     const { children, attribs } = n;
     if (
-      snap[at + 1] !== n.parent ||
-      snap[at + 2] !== n.prev ||
-      snap[at + 3] !== n.next ||
-      snap[at + 4] !== children ||
-      snap[at + 5] !== children?.length ||
-      snap[at + 6] !== n.data ||
-      snap[at + 7] !== n.name ||
-      snap[at + 8] !== n.type ||
-      snap[at + 9] !== attribs
+      n.parent !== parent ||
+      n.prev !== prev ||
+      n.next !== next ||
+      snap[at + 1] !== children ||
+      snap[at + 2] !== children?.length ||
+      snap[at + 3] !== n.data ||
+      snap[at + 4] !== n.name ||
+      snap[at + 5] !== n.type ||
+      snap[at + 6] !== attribs
     ) {
       return false;
     }
@@ -116,7 +117,10 @@ function matches(root: DomNode, length: number): boolean {
       }
       if (seen !== count) return false;
     }
-    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    if (children) {
+      const last = children.length - 1;
+      for (let i = last; i >= 0; i--) expect.push(children[i]!, n, i > 0 ? children[i - 1]! : null, i < last ? children[i + 1]! : null);
+    }
   }
   return at === length;
 }
@@ -175,6 +179,8 @@ export interface Query {
   $: QueryFn;
   /** Set whenever `$` is used; the dispatcher clears it before each call. */
   touched: boolean;
+  /** False when parsing this page was too expensive before: `$` then throws instead of trying again. */
+  allowed: boolean;
   /** Whether the document was parsed (by any call so far). */
   readonly parsed: boolean;
   /** False if a call changed the parsed tree. */
@@ -183,16 +189,14 @@ export interface Query {
   reset(): void;
 }
 
-/**
- * A `$` for one document. `allowed` false: parsing this document was too expensive before,
- * so `$` throws instead of trying again.
- */
-export function createQuery(view: string, isHtml: boolean, allowed: boolean, hooks: ParseHooks): Query {
+/** A `$` for one document. */
+export function createQuery(view: string, isHtml: boolean, hooks: ParseHooks): Query {
   let loaded: CheerioAPI | undefined;
   let snapLength = 0;
   const query: Query = {
     $: undefined as unknown as QueryFn,
     touched: false,
+    allowed: true,
     get parsed() {
       return loaded !== undefined;
     },
@@ -204,7 +208,7 @@ export function createQuery(view: string, isHtml: boolean, allowed: boolean, hoo
   const get = (): CheerioAPI => {
     query.touched = true;
     if (loaded) return loaded;
-    if (!allowed) throw new Error('$ is unavailable for this document: parsing it exceeded the time or memory limit');
+    if (!query.allowed) throw new Error('$ is unavailable for this document: parsing it exceeded the time or memory limit');
     hooks.beforeParse();
     try {
       const api = load(isHtml ? view : textAsHtml(view));

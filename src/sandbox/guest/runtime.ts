@@ -11,6 +11,7 @@ import type { Hardened } from './harden.ts';
 import { normalizeOutput } from './normalize.ts';
 import type { Caps } from './normalize.ts';
 import { cheerioRoots, createQuery, isDomObject } from './query.ts';
+import type { ParseHooks, Query } from './query.ts';
 
 interface State {
   hardened: Hardened;
@@ -21,8 +22,13 @@ interface State {
   caps: Caps;
   docs: { view: string; html: boolean }[];
   outcomes: WireOutcome[][];
-  /** Functions seen editing the parsed page; the tree is checked right after each of their calls. */
-  editors: Set<number>;
+  /** Functions seen editing the parsed page (see {@link GuestConfig.editors}). */
+  editors: Uint8Array;
+  /** The page being worked on, kept so a call that resumes it (after a time limit) can check it first. */
+  current: { doc: number; query: Query } | undefined;
+  /** Parsing done during the current runBatch call. */
+  parse: { ms: number; count: number; started: number };
+  hooks: ParseHooks;
 }
 
 let state: State | undefined;
@@ -44,23 +50,43 @@ function errorMessage(e: unknown): string {
 
 export function setup(config: GuestConfig): void {
   const hardened = harden(config.fixedNow, cheerioRoots(), isDomObject);
+  const marker = new Int32Array(config.progress, 0, PROGRESS_INT32_SLOTS);
+  const times = new Float64Array(config.progress, PROGRESS_TIMES_BYTE, 2);
+  const parse = { ms: 0, count: 0, started: 0 };
   state = {
     hardened,
     factories: config.sources.map((body) => hardened.compile(body)),
-    marker: new Int32Array(config.progress, 0, PROGRESS_INT32_SLOTS),
-    times: new Float64Array(config.progress, PROGRESS_TIMES_BYTE, 2),
+    marker,
+    times,
     timeoutMs: config.timeoutMs,
     caps: { maxStringLength: config.maxStringLength, maxArrayItems: config.maxArrayItems },
     docs: [],
     outcomes: [],
-    editors: new Set(),
+    editors: new Uint8Array(config.editors),
+    current: undefined,
+    parse,
+    hooks: {
+      beforeParse: () => {
+        marker[ProgressSlot.phase] = Phase.parsing;
+        parse.started = hardened.realNow();
+        times[ProgressTime.parseStarted] = parse.started;
+      },
+      afterParse: () => {
+        const took = hardened.realNow() - parse.started;
+        parse.ms += took;
+        parse.count++;
+        // Parsing is not the function's work: move its start forward so the host's view of its elapsed time agrees.
+        times[ProgressTime.callStarted] = times[ProgressTime.callStarted]! + took;
+        marker[ProgressSlot.phase] = Phase.inFunction;
+      },
+    },
   };
 }
 
-function callOnce(s: State, fn: number, doc: { view: string }, $: unknown, parseMs: () => number): { outcome: WireOutcome; elapsed: number } {
+function callOnce(s: State, fn: number, doc: { view: string }, $: unknown): { outcome: WireOutcome; elapsed: number } {
   const { hardened, marker, times } = s;
   hardened.resetForCall();
-  const before = parseMs();
+  const before = s.parse.ms;
   const started = hardened.realNow();
   times[ProgressTime.callStarted] = started;
   marker[ProgressSlot.fn] = fn;
@@ -76,7 +102,7 @@ function callOnce(s: State, fn: number, doc: { view: string }, $: unknown, parse
   } catch (e) {
     outcome = { error: 'threw', message: errorMessage(e) };
   }
-  const elapsed = hardened.realNow() - started - (parseMs() - before);
+  const elapsed = hardened.realNow() - started - (s.parse.ms - before);
   marker[ProgressSlot.phase] = Phase.idle;
   return { outcome, elapsed };
 }
@@ -85,10 +111,10 @@ function callOnce(s: State, fn: number, doc: { view: string }, $: unknown, parse
  * One function on one document. A call that finished over the limit runs once more before it counts
  * as a timeout: the limit is wall-clock, and a GC pause or a busy machine can stretch a single call.
  */
-function callOne(s: State, fn: number, doc: { view: string }, $: unknown, parseMs: () => number): WireOutcome {
-  const first = callOnce(s, fn, doc, $, parseMs);
+function callOne(s: State, fn: number, doc: { view: string }, $: unknown): WireOutcome {
+  const first = callOnce(s, fn, doc, $);
   if (first.elapsed <= s.timeoutMs) return first.outcome;
-  const second = callOnce(s, fn, doc, $, parseMs);
+  const second = callOnce(s, fn, doc, $);
   if (second.elapsed <= s.timeoutMs) return second.outcome;
   return { error: 'timeout', message: `took ${Math.round(second.elapsed)} ms (limit ${s.timeoutMs} ms)` };
 }
@@ -113,38 +139,27 @@ export function runBatch(req: BatchRequest): BatchResponse {
   if (req.docs) {
     s.docs = req.docs;
     s.outcomes = [];
+    s.current = undefined;
   }
-  const { hardened, marker, times } = s;
+  const { hardened, marker } = s;
+  s.parse.ms = 0;
+  s.parse.count = 0;
   const forced = new Map<number, WireOutcome>();
   const nFns = s.factories.length;
   for (const [d, f, o] of req.forced) forced.set(d * nFns + f, o);
   const unparseable = new Set(req.unparseable);
-  let parseMs = 0;
-  let parses = 0;
-  let parseStart = 0;
-  const hooks = {
-    beforeParse: () => {
-      marker[ProgressSlot.phase] = Phase.parsing;
-      parseStart = hardened.realNow();
-      times[ProgressTime.parseStarted] = parseStart;
-    },
-    afterParse: () => {
-      const took = hardened.realNow() - parseStart;
-      parseMs += took;
-      parses++;
-      // Parsing is not the function's work: move its start forward so the host's view of its elapsed time agrees.
-      times[ProgressTime.callStarted] = times[ProgressTime.callStarted]! + took;
-      marker[ProgressSlot.phase] = Phase.inFunction;
-    },
-  };
-  const totalParseMs = () => parseMs;
+  const respond = (outcomes: WireOutcome[][], tampered?: BatchResponse['tampered']): BatchResponse =>
+    (finished = { outcomes, ...(tampered ? { tampered } : {}), parseMs: s.parse.ms, parses: s.parse.count });
 
   for (let d = req.startDoc; d < s.docs.length; d++) {
     const doc = s.docs[d]!;
     const row = (s.outcomes[d] ??= []);
     marker[ProgressSlot.doc] = d;
     hardened.resetForDocument();
-    const query = createQuery(doc.view, doc.html, !unparseable.has(d), hooks);
+    if (s.current?.doc !== d) s.current = { doc: d, query: createQuery(doc.view, doc.html, s.hooks) };
+    const query = s.current.query;
+    query.allowed = !unparseable.has(d);
+
     /** Runs functions [from, end) on this document; returns a response if the batch must stop here. */
     const pass = (from: number, checkEveryCall: boolean): BatchResponse | undefined => {
       for (let f = from; f < nFns; f++) {
@@ -153,29 +168,37 @@ export function runBatch(req: BatchRequest): BatchResponse {
         else if (d >= req.cutoff[f]!) row[f] = { error: 'disabled' };
         else {
           query.touched = false;
-          row[f] = callOne(s, f, doc, query.$, totalParseMs);
-          if (query.touched && (checkEveryCall || s.editors.has(f)) && !query.pristine()) {
+          row[f] = callOne(s, f, doc, query.$);
+          if (query.touched && (checkEveryCall || s.editors[f] === 1) && !query.pristine()) {
             // It edited the parsed page: later functions get a fresh parse.
-            s.editors.add(f);
+            s.editors[f] = 1;
             query.reset();
           }
         }
-        if ((req.paranoid || req.single) && !hardened.regExpIntact()) {
-          return { outcomes: s.outcomes.slice(0, d), tampered: { doc: d, fn: f }, parseMs, parses };
-        }
-        if (req.single) return { outcomes: s.outcomes, parseMs, parses };
+        if ((req.paranoid || req.single) && !hardened.regExpIntact()) return respond(s.outcomes.slice(0, d), { doc: d, fn: f });
+        if (req.single) return respond(s.outcomes);
       }
       return undefined;
     };
-    let stop = pass(d === req.startDoc ? req.startFn : 0, false);
-    if (!stop && query.parsed && !query.pristine()) {
-      // A function not yet known to edit the page did: the ones after it saw the edit. Redo the page,
-      // checking after every call that used $ (and remember who edits, to check right after them next time).
+
+    const from = d === req.startDoc ? req.startFn : 0;
+    let stop: BatchResponse | undefined;
+    if (from > 0 && !query.pristine()) {
+      // Resuming a page a previous call left edited (maybe what stopped it): the calls after the edit saw it.
+      // Redo the page with a check after every call (one call at a time, just give this call a fresh parse).
       query.reset();
-      stop = pass(0, true);
+      stop = req.single ? pass(from, true) : pass(0, true);
+    } else {
+      stop = pass(from, false);
+      if (!stop && !query.pristine()) {
+        // A function not yet known to edit the page did: the ones after it saw the edit. Redo the page,
+        // checking after every call that used $ (and remember who edits, to check right after them next time).
+        query.reset();
+        stop = pass(0, true);
+      }
     }
-    if (stop) return (finished = stop);
-    if (!hardened.regExpIntact()) return (finished = { outcomes: s.outcomes.slice(0, d), tampered: { doc: d, fn: null }, parseMs, parses });
+    if (stop) return stop;
+    if (!hardened.regExpIntact()) return respond(s.outcomes.slice(0, d), { doc: d, fn: null });
   }
-  return (finished = { outcomes: s.outcomes, parseMs, parses });
+  return respond(s.outcomes);
 }
