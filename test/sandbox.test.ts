@@ -79,6 +79,7 @@ describe('createSandbox', () => {
 
   it('refuses duplicate ids and bad options with a message that names them', async () => {
     await expect(createSandbox([fn('a', 'function extract(){}'), fn('a', 'function extract(){}')])).rejects.toThrow(/duplicate extractor id "a"/);
+    await expect(createSandbox([fn('__proto__', 'function extract(){}')])).rejects.toThrow(/invalid extractor id "__proto__"/);
     await expect(createSandbox([], { timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be a number >= 1/);
     await expect(createSandbox([], { memoryLimitMb: 4 })).rejects.toThrow(/memoryLimitMb must be a number >= 8/);
   });

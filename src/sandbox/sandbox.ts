@@ -47,6 +47,9 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
   const rejected: { id: string; error: string }[] = [];
   const accepted: ExtractorSource[] = [];
   for (const fn of functions) {
+    if (typeof fn.id !== 'string' || fn.id === '' || fn.id === '__proto__') {
+      throw new Error(`invalid extractor id ${JSON.stringify(fn.id)}: use a non-empty string other than "__proto__"`);
+    }
     if (seen.has(fn.id)) throw new Error(`duplicate extractor id "${fn.id}": ids must be unique within a sandbox`);
     seen.add(fn.id);
     const check = checkSource(fn);
