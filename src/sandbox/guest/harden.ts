@@ -66,24 +66,21 @@ function makeOverridable(target: object, key: string): void {
   });
 }
 
-export interface FreezeOptions {
+interface FreezeOptions {
   /** Traversed but left unfrozen. */
   walkOnly?: readonly object[];
   /** Neither traversed nor frozen. */
   skip?: readonly object[];
-  /** Do not descend into objects that are already frozen (per-document use: shared parts were frozen at setup). */
-  stopAtFrozen?: boolean;
 }
 
 /** Deep-freezes everything reachable from `roots` (own properties, accessors, prototypes). */
-export function deepFreeze(roots: readonly unknown[], options: FreezeOptions = {}): void {
+function deepFreeze(roots: readonly unknown[], options: FreezeOptions = {}): void {
   const seen = new WeakSet<object>(options.skip ?? []);
   const unfrozen = new WeakSet<object>(options.walkOnly ?? []);
   const stack: unknown[] = [...roots];
   while (stack.length > 0) {
     const o = stack.pop();
     if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) continue;
-    if (options.stopAtFrozen && Object.isFrozen(o)) continue;
     seen.add(o);
     if (!unfrozen.has(o)) Object.freeze(o);
     stack.push(Object.getPrototypeOf(o));
