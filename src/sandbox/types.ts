@@ -31,8 +31,9 @@ export interface SandboxOptions {
   /** Heap (old generation) limit per isolate; an isolate that exceeds it is replaced and the culprit disabled. Default 128. */
   memoryLimitMb?: number;
   /**
-   * Young-generation semi-space per isolate, on top of memoryLimitMb (V8 keeps two). Default 16, which
-   * cuts garbage-collection time sharply for `$` functions; 0 = isolated-vm's default (2 MB total at 128 MB).
+   * Largest young-generation semi-space per isolate, on top of memoryLimitMb (V8 keeps two, grown on
+   * demand). Default 16, which cuts garbage-collection time sharply for `$` functions;
+   * 0 = isolated-vm's default (2 MB of young generation in all at 128 MB).
    */
   semiSpaceMb?: number;
   /** Time-limit failures after which a function is disabled for the rest of the sandbox's life. Default 3. A memory failure or tampering disables at once. */

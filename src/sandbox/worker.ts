@@ -57,19 +57,19 @@ let compiledScriptCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 /**
  * isolated-vm sizes the young generation from the memory limit: 2 MB at 128 MB. Every page parsed for `$`
  * then outlives several scavenges and is promoted, and garbage collection took a quarter of the isolate's
- * time on the SWDE benchmark (5% in plain Node). V8 reads --max/min-semi-space-size when it sets up a
- * heap, and isolated-vm lets those flags override its own sizing, so they are set just around the
- * (synchronous) creation of our isolate and reset at once; Node's own heap is configured long before.
+ * time on the SWDE benchmark (5% in plain Node). V8 reads --max-semi-space-size when it sets up a heap,
+ * and isolated-vm lets that flag override its own sizing, so it is set just around the (synchronous)
+ * creation of our isolate and reset at once; Node's own heap is configured long before.
  */
 function createIsolate(memoryLimitMb: number, semiSpaceMb: number): ivm.Isolate {
   if (semiSpaceMb <= 0) return new ivm.Isolate({ memoryLimit: memoryLimitMb });
+  // Only the maximum: V8 grows the young generation up to it when a workload needs it (measured as fast as
+  // also raising the minimum), so isolates with light work do not commit the memory up front.
   v8.setFlagsFromString(`--max-semi-space-size=${semiSpaceMb}`);
-  v8.setFlagsFromString(`--min-semi-space-size=${semiSpaceMb}`);
   try {
     return new ivm.Isolate({ memoryLimit: memoryLimitMb });
   } finally {
     v8.setFlagsFromString('--max-semi-space-size=0');
-    v8.setFlagsFromString('--min-semi-space-size=0');
   }
 }
 
