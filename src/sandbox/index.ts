@@ -1,6 +1,14 @@
 /**
- * Sandboxed extractor engine: runs generated `function extract(doc, $)` sources over documents
- * inside isolated-vm isolates (nothing of Node inside), with time, memory and output limits.
+ * Sandboxed extractor engine: runs generated `function extract(doc, $)` sources over documents inside
+ * isolated-vm isolates, with nothing of Node inside, one isolate per core.
+ *
+ * - Containment: built-ins are frozen (RegExp is checked instead, for speed); implicit globals, the clock
+ *   and Math.random are per call; a page edited through `$` is re-parsed for the next function; time,
+ *   memory and output limits; an isolate killed by its memory limit is replaced and the culprit disabled.
+ * - Determinism: the same functions on the same documents give the same outputs, whatever the pool size
+ *   or input order (functions that hit the wall-clock time limit excepted).
+ * - Streaming: `run` yields results in input order and reads input only as fast as results are consumed.
+ * - Node must run with `--no-node-snapshot` (isolated-vm); createSandbox says so if it does not.
  */
 export { createSandbox } from './sandbox.ts';
 export { checkSource, disposeChecker } from './check.ts';

@@ -36,7 +36,11 @@ export interface SandboxOptions {
    * 0 = isolated-vm's default (2 MB of young generation in all at 128 MB).
    */
   semiSpaceMb?: number;
-  /** Time-limit failures after which a function is disabled for the rest of the sandbox's life. Default 3. A memory failure or tampering disables at once. */
+  /**
+   * Timeouts after which a function is disabled for the rest of the sandbox's life. Default 3. A memory
+   * failure or tampering disables at once; throwing or bad output never does (model-written code often
+   * throws when a page lacks the value). A call counts as a timeout only if it overruns twice in a row.
+   */
   maxFailures?: number;
   /** Cap per returned string, after whitespace clean-up. Default 2000. */
   maxStringLength?: number;
