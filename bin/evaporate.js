@@ -3,6 +3,7 @@
 // it; when this file is started another way (`node bin/evaporate.js`), it starts itself again with the flag.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [major] = process.versions.node.split('.').map(Number);
@@ -19,12 +20,11 @@ const entry = existsSync(source) ? source : built;
 if (process.execArgv.includes('--no-node-snapshot')) {
   await import(pathToFileURL(entry).href);
 } else {
-  const child = spawn(process.execPath, ['--no-node-snapshot', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-  // Ctrl-C reaches the child through the terminal's process group; other stop signals are passed on.
-  process.on('SIGINT', () => {});
-  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  // The child gets its own process group, so each signal reaches it exactly once: forwarded from here.
+  const child = spawn(process.execPath, ['--no-node-snapshot', entry, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
+    // Exit as a shell reports a process ended by a signal (SIGINT: 130), not 0.
+    process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
   });
 }

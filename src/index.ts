@@ -16,6 +16,7 @@ export type { ExtractOptions, ExtractResult, Method, SynthMode } from './pipelin
 export type { PipelineEvent, StageName } from './pipeline/events.ts';
 export { readProgram, parseProgram, ProgramError } from './pipeline/program.ts';
 export type { Program, ProgramAttribute, ProgramFunction } from './pipeline/program.ts';
+export { TableFormatError } from './pipeline/table.ts';
 export type { ResultRow, ResultCell, CellCandidate } from './pipeline/table.ts';
 export { CorpusError, openCorpus, corpusFromDocuments } from './corpus/index.ts';
 export type { Corpus, CorpusDocument, InputDocument, DocumentFormat, SkippedFile } from './corpus/index.ts';

@@ -161,6 +161,30 @@ describe('evaporate extract', () => {
     }
   }, 60_000);
 
+  it('stops --method direct cleanly on SIGINT too, leaving no partial table', async () => {
+    const slow = await startLoopbackServer(model.handler, { models: ['scripted'], latencyMs: 100 });
+    try {
+      const runDir = join(work, 'direct-interrupted');
+      const stopped = await cli(['extract', docs, '--attributes', 'title', '--method', 'direct', '--run-dir', runDir, ...['--model', 'scripted', '--base-url', slow.url], '--quiet'], {
+        until: (child) => {
+          const timer = setInterval(() => {
+            if (slow.stats.completed >= 10) {
+              clearInterval(timer);
+              child.kill('SIGINT'); // to the launcher, which forwards it
+            }
+          }, 5);
+          child.on('close', () => clearInterval(timer));
+        },
+      });
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toContain('--resume');
+      expect(stopped.stderr).not.toMatch(/AbortError|at .*\.ts:\d+/);
+      expect((await readdir(runDir)).filter((file) => file.includes('partial'))).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
+
   it('exports batch files, stops with exit code 3, and completes from imported answers with no live call', async () => {
     const runDir = join(work, 'batch');
     const requests = server.stats.requests;
@@ -201,8 +225,10 @@ describe('other commands', () => {
 
   it('estimate prices a run before spending, without sending a request', async () => {
     const requests = server.stats.requests;
-    const run = await cli(['estimate', docs, '--model', 'gpt-4o-mini', '--attributes', 'title,director']);
+    const run = await cli(['estimate', docs, '--model', 'gpt-4o-mini', '--attributes', 'title,director', '--functions', '3']);
     expect(run.code, run.stderr).toBe(0);
+    // Every stage that calls the model is counted: 10 sample documents, 2 attributes x 3 functions.
+    expect(run.stdout).toContain('requests by stage: pseudo-labels 10, synthesis 6');
     expect(run.stdout).toMatch(/code \/ code\+\s+\d+\s+\d+/);
     expect(run.stdout).toMatch(/direct\s+\d+/);
     expect(run.stdout).toContain('$');

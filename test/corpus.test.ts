@@ -205,6 +205,7 @@ describe('openCorpus on bad input', () => {
     await symlink(root, join(root, 'sub/loop'));
     await symlink('..', join(root, 'sub/deeper/up'));
     await symlink(join(root, 'missing'), join(root, 'dangling.txt'));
+
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -244,6 +245,20 @@ describe('openCorpus on bad input', () => {
   it('applies include and exclude globs to paths relative to the root', async () => {
     const only = await openCorpus(root, { include: ['sub/**'], exclude: ['**/*.md'] });
     expect(only.documents.map((d) => d.id)).toEqual(['sub/b.txt']);
+  });
+});
+
+describe('markup the cleaner cannot handle', () => {
+  it('is a recorded skip, not a crash of the run', async () => {
+    // Unclosed tags nested tens of thousands deep (broken pages do this) exhaust the cleaner's stack.
+    const corpus = corpusFromDocuments([
+      { id: 'deep.html', content: `<p>Price: 5${'<div><span>x'.repeat(20000)}` },
+      { id: 'fine.html', content: '<p>Price: 6</p>' },
+    ]);
+    const views = [];
+    for await (const doc of corpus.views()) views.push(doc.id);
+    expect(views).toEqual(['fine.html']);
+    expect(corpus.skipped).toEqual([{ id: 'deep.html', path: '', reason: 'unparseable', detail: expect.stringContaining('could not build the view') }]);
   });
 });
 

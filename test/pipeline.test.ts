@@ -122,6 +122,40 @@ describe('extract on the demo corpus with a capable scripted model', () => {
   });
 });
 
+describe('run directories', () => {
+  it('refuse to reuse saved stages made with other settings', async () => {
+    const runDir = join(work, 'settings');
+    await extract({ documents: join(demo, 'docs'), attributes: ['title'], model: null, runDir, report: false });
+    await expect(extract({ documents: join(demo, 'docs'), attributes: ['runtime'], model: null, runDir, report: false })).rejects.toThrow(
+      /holds a run with other settings \(attributes\).*--resume/,
+    );
+    await expect(extract({ documents: join(demo, 'docs'), attributes: ['title'], model: null, runDir, report: false, method: 'code' })).rejects.toThrow(/\(method\)/);
+  });
+
+  it('do not save a stage whose requests failed, so resuming asks again', async () => {
+    // Synthesis requests fail (400, not retried) the first time; the run still finishes with what it has.
+    let failing = true;
+    const flaky = await startLoopbackServer((request) => (failing && request.prompt.includes('Attribute: ') ? { status: 400, message: 'bad request' } : model.handler(request)));
+    try {
+      const flakySettings = resolveModelSettings({ model: 'scripted', baseURL: flaky.url, maxRetries: 0 }, {}) as ModelSettings;
+      const runDir = join(work, 'flaky');
+      const run = (dir = runDir) => extract({ documents: join(demo, 'docs'), attributes: ['title', 'director'], model: flakySettings, synth: 'llm', runDir: dir, sampleSize: 4, functionsPerAttribute: 4, report: false });
+      await run();
+      expect(await readdir(runDir)).not.toContain('candidates.json');
+      failing = false;
+      const before = flaky.stats.requests;
+      const resumed = await run();
+      expect(flaky.stats.requests - before).toBe(8); // the 8 synthesis requests, and nothing already answered
+      expect(await readdir(runDir)).toContain('candidates.json');
+      // The same as a run that never met a failure.
+      const clean = await run(join(work, 'flaky-clean'));
+      expect(await readFile(resumed.tablePath, 'utf8')).toBe(await readFile(clean.tablePath, 'utf8'));
+    } finally {
+      await flaky.close();
+    }
+  });
+});
+
 describe('model cost does not grow with the corpus', () => {
   // One template only, so that every possible sample has documents of about the same size: what changes between
   // the two corpora is their size, not which kinds of page the sample happens to draw.

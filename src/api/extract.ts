@@ -54,12 +54,15 @@ export async function extract<S extends Shape | undefined = undefined>(options: 
 
 /** The same run, streaming rows as the apply stage produces them. */
 export async function* extractRows<S extends Shape | undefined = undefined>(options: LibraryExtractOptions<S>): AsyncGenerator<ExtractedRow<S>, ExtractResult> {
+  // Leaving the loop early stops the run (and its model calls) instead of letting it finish unseen.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const queue: ExtractedRow<S>[] = [];
   let wake: (() => void) | null = null;
   let finished = false;
   let failure: unknown;
   let outcome: ExtractResult | undefined;
-  const run = extractWith(options, (row) => {
+  const run = extractWith({ ...options, signal }, (row) => {
     queue.push(row);
     wake?.();
   }).then(
@@ -73,14 +76,21 @@ export async function* extractRows<S extends Shape | undefined = undefined>(opti
     finished = true;
     wake?.();
   });
-  while (true) {
-    if (queue.length > 0) {
-      yield queue.shift() as ExtractedRow<S>;
-      continue;
+  try {
+    while (true) {
+      if (queue.length > 0) {
+        yield queue.shift() as ExtractedRow<S>;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
     }
-    if (finished) break;
-    await new Promise<void>((resolve) => (wake = resolve));
-    wake = null;
+  } finally {
+    if (!finished) {
+      stop.abort();
+      await run;
+    }
   }
   await run;
   if (failure !== undefined) throw failure;

@@ -1,6 +1,7 @@
 import { runProgram } from '../pipeline/run-program.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
 
 export const applyCommand: CommandSpec = {
@@ -22,9 +23,10 @@ export async function runApply(argv: string[]): Promise<number> {
   if (programPath === undefined || folder === undefined) throw new UsageError('usage: evaporate apply <program.json> <folder> [--out table.csv] (see --help)');
   const reporter = createReporter(progressMode(values));
   const started = performance.now();
-  const result = await runProgram({
+  const result = await untilInterrupted(reporter, 'Stopped; no table was written.', (signal) => runProgram({
     program: programPath,
     documents: folder,
+    signal,
     onEvent: (event) => reporter.event(event),
     ...defined({
       out: stringOption(values, 'out'),
@@ -36,7 +38,7 @@ export async function runApply(argv: string[]): Promise<number> {
       isolates: intOption(values, 'isolates', 1),
       report: values.report as boolean | undefined,
     }),
-  });
+  }));
   reporter.stop();
   const seconds = (performance.now() - started) / 1000;
   if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped })}\n`);

@@ -1,3 +1,4 @@
+import { checkEndpoint } from '../model/index.ts';
 import { bench } from '../pipeline/bench.ts';
 import type { Method } from '../pipeline/extract.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -34,9 +35,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const unknown = methods?.find((method) => !METHODS.includes(method));
   if (unknown !== undefined) throw new UsageError(`--methods: unknown method "${unknown}"; use direct, code and/or code+`);
   const reporter = createReporter(progressMode(values));
+  const model = modelSettings(values);
+  if (model) await checkEndpoint(model, { timeoutMs: 15_000 });
   const { reports, files } = await bench({
     dataset,
-    model: modelSettings(values),
+    model,
     onEvent: (event) => reporter.event(event),
     ...defined({
       methods,
@@ -59,6 +62,7 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ type: 'result', reports, files })}\n`);
     return EXIT.done;
   }
+  if (values.quiet) return EXIT.done;
   for (const report of reports) {
     process.stdout.write(`${report.setting}: ${report.documents} documents, model ${report.model ?? 'none'}\n`);
     for (const method of report.methods) {

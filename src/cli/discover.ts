@@ -1,3 +1,4 @@
+import { checkEndpoint } from '../model/index.ts';
 import { discover } from '../pipeline/discover.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
@@ -18,6 +19,7 @@ export async function runDiscover(argv: string[]): Promise<number> {
   const folder = positionals[0];
   if (folder === undefined) throw new UsageError('missing <folder>: evaporate discover <folder> (see --help)');
   const model = modelSettings(values);
+  if (model) await checkEndpoint(model, { timeoutMs: 15_000 });
   const result = await discover({
     documents: folder,
     model,
@@ -41,5 +43,6 @@ export async function runDiscover(argv: string[]): Promise<number> {
   const rows = result.attributes.map((attribute) => [attribute.name, `${attribute.frequency}/${result.sampleSize}`, attribute.examples.slice(0, 2).join(' | ').slice(0, 80)]);
   process.stdout.write(`${table([['attribute', 'docs', 'examples'], ...rows]).map((line) => `  ${line}`).join('\n')}\n`);
   if (result.usage) process.stdout.write(`Model: ${formatUsage(result.usage)}\n`);
+  if (result.failedRequests > 0) process.stderr.write(`${result.failedRequests} model request(s) failed; the list may be incomplete\n`);
   return EXIT.done;
 }

@@ -17,6 +17,7 @@ import {
   type CommandSpec,
   type ParsedValues,
 } from './options.ts';
+import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
 import { describeSynthesizer, formatSummary } from './summary.ts';
 
@@ -41,6 +42,9 @@ export const extractCommand: CommandSpec = {
   ],
 };
 
+/** What may be given with --resume: how to reach the model, batch files, output, and how to show progress. */
+const RESUME_FLAGS = new Set<string>(['resume', 'model', 'base-url', 'api-key-env', 'concurrency', 'batch-export', 'batch-import', 'out', 'timeout-ms', 'isolates', 'report', 'quiet', 'json']);
+
 interface SavedRun {
   documents: string;
   model: { model: string; baseURL: string | null } | null;
@@ -59,6 +63,11 @@ export async function runExtract(argv: string[]): Promise<number> {
     const saved = await readArtifact<SavedRun>(resumeDir, ARTIFACTS.run);
     if (saved === undefined) throw new UsageError(`--resume ${resumeDir}: no ${ARTIFACTS.run} there; pass the directory of an earlier run`);
     if (saved.documents === '<in memory>') throw new UsageError(`--resume ${resumeDir}: that run's documents were passed in memory; resume it from the library`);
+    if (positionals.length > 0) throw new UsageError(`--resume continues the run on its own folder; drop "${positionals[0]}"`);
+    const ignored = extractCommand.options.filter((name) => !RESUME_FLAGS.has(name) && values[name] !== undefined);
+    if (ignored.length > 0) {
+      throw new UsageError(`--resume keeps the run's settings; ${ignored.map((name) => `--${name}`).join(', ')} cannot change them (start a new run instead)`);
+    }
     const savedModel = saved.model
       ? modelSettings({ model: saved.model.model, ...(saved.model.baseURL ? { 'base-url': saved.model.baseURL } : {}), ...pickModelFlags(values) })
       : modelSettings(values);
@@ -119,25 +128,11 @@ export async function runExtract(argv: string[]): Promise<number> {
     if (!options.batchExport) await checkEndpoint(options.model, { timeoutMs: 15_000 });
   }
 
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    controller.abort();
-    reporter.info('Stopping (Ctrl-C again to quit at once)...');
-  };
-  process.on('SIGINT', onSigint);
   const started = performance.now();
   try {
-    let result;
-    try {
-      result = await extract({ ...options, onEvent: (event) => reporter.event(event), signal: controller.signal });
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      reporter.stop();
-      process.stderr.write(`Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}\n`);
-      // Requests still in flight would keep the process alive until they end; their answers are not needed now.
-      process.exit(EXIT.interrupted);
-    }
+    const result = await untilInterrupted(reporter, `Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}`, (signal) =>
+      extract({ ...options, onEvent: (event) => reporter.event(event), signal }),
+    );
     reporter.stop();
     const seconds = (performance.now() - started) / 1000;
     if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
@@ -145,7 +140,6 @@ export async function runExtract(argv: string[]): Promise<number> {
     return EXIT.done;
   } finally {
     reporter.stop();
-    process.off('SIGINT', onSigint);
   }
 }
 

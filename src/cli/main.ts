@@ -3,6 +3,7 @@ import { CorpusError } from '../corpus/index.ts';
 import { ModelConfigError } from '../model/index.ts';
 import { BatchPendingError, ExtractError } from '../pipeline/extract.ts';
 import { ProgramError } from '../pipeline/program.ts';
+import { TableFormatError } from '../pipeline/table.ts';
 import { ReportError } from '../report/index.ts';
 import { runApply } from './apply.ts';
 import { runBench } from './bench.ts';
@@ -43,7 +44,7 @@ function report(error: unknown): number {
     process.stderr.write(`${error.message}\n`);
     return EXIT.batchPending;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof TableFormatError) {
     process.stderr.write(`evaporate: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -33,7 +33,7 @@ export const OPTIONS = {
   'chunk-chars': { type: 'string', value: 'n', help: 'prompt chunk budget in characters (default 3000)' },
   'run-dir': { type: 'string', value: 'dir', help: 'run directory (default .evaporate/runs/<timestamp>)' },
   resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings' },
-  include: { type: 'string', multiple: true, value: 'glob', help: 'only files matching (repeatable), relative to the folder' },
+  include: { type: 'string', multiple: true, value: 'glob', help: "only files matching (repeatable), relative to the folder, e.g. '**/*.html'" },
   exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },
   'max-bytes': { type: 'string', value: 'n', help: 'skip files larger than this (default 20000000)' },
   seed: { type: 'string', value: 'n', help: 'sampling seed (default 0)' },

@@ -78,7 +78,7 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
     if (looksBinary(bytes)) return record({ id: ref.id, path: ref.path, reason: 'binary', detail: 'contains NUL bytes' });
     const { text } = decodeBytes(bytes);
     const format = detectFormat(ref.id, text);
-    return { ...ref, format, view: buildView(text, format) };
+    return viewOrSkip({ ...ref, format }, text, record);
   };
   const record = (skip: SkippedFile): SkippedFile => {
     if (!skipped.some((known) => known.id === skip.id)) skipped.push(skip);
@@ -113,9 +113,21 @@ export function corpusFromDocuments(input: Iterable<InputDocument>): Corpus {
       if (!skipped.some((known) => known.id === ref.id)) skipped.push(skip);
       return skip;
     }
-    return { ...ref, view: buildView(doc.content, ref.format) };
+    return viewOrSkip(ref, doc.content, (skip) => {
+      if (!skipped.some((known) => known.id === skip.id)) skipped.push(skip);
+      return skip;
+    });
   };
   return { root: '', documents, skipped, load, views: (refs = documents) => streamViews(refs, load) };
+}
+
+/** The document's view; markup that breaks the cleaner (nesting thousands deep, say) is a recorded skip, not a crash. */
+function viewOrSkip(ref: DocumentRef, text: string, record: (skip: SkippedFile) => SkippedFile): CorpusDocument | SkippedFile {
+  try {
+    return { ...ref, view: buildView(text, ref.format) };
+  } catch (error) {
+    return record({ id: ref.id, path: ref.path, reason: 'unparseable', detail: `could not build the view: ${(error as Error).message}` });
+  }
 }
 
 // One read ahead: the next file's I/O overlaps this document's view building.

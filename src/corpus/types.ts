@@ -20,7 +20,7 @@ export interface CorpusDocument extends DocumentRef {
   view: string;
 }
 
-export type SkipReason = 'unreadable' | 'binary' | 'empty' | 'too-large';
+export type SkipReason = 'unreadable' | 'binary' | 'empty' | 'too-large' | 'unparseable';
 
 /** A file that was found but not loaded, and why. */
 export interface SkippedFile {

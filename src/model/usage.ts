@@ -121,3 +121,23 @@ export function createUsageLedger(model: string, prices?: PriceTable): UsageLedg
     },
   };
 }
+
+/**
+ * Usage of two processes of one run added up (a run stopped and resumed, or batch rounds): what each actually
+ * spent, and what each took from the cache. Costs add when both are known.
+ */
+export function addUsage(earlier: UsageReport, later: UsageReport): UsageReport {
+  const add = (a: StageUsage | undefined, b: StageUsage | undefined): StageUsage => {
+    const sum = { ...emptyCounter() } as Counter;
+    for (const field of Object.keys(sum) as (keyof Counter)[]) sum[field] = (a?.[field] ?? 0) + (b?.[field] ?? 0);
+    const cost = (x: number | null | undefined, y: number | null | undefined) => (x === null || y === null ? null : (x ?? 0) + (y ?? 0));
+    return { ...sum, costUsd: cost(a?.costUsd, b?.costUsd), cachedCostUsd: cost(a?.cachedCostUsd, b?.cachedCostUsd) };
+  };
+  const names = [...new Set([...Object.keys(earlier.stages), ...Object.keys(later.stages)])].sort();
+  return {
+    model: later.model,
+    price: later.price,
+    stages: Object.fromEntries(names.map((name) => [name, add(earlier.stages[name], later.stages[name])])),
+    total: add(earlier.total, later.total),
+  };
+}

@@ -77,7 +77,10 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
     const attributes = options.attributes ?? setting.attributes.map((name) => ({ name }));
     const workDir = resolve(options.workDir ?? join('.evaporate', 'bench'), `${setting.name}-${stamp}`);
     const results: MethodResult[] = [];
-    for (const method of methods) results.push(await runMethod(setting, attributes, method, workDir, options));
+    for (const method of methods) {
+      // One method failing (a model outage, say) must not lose the others' results.
+      results.push(await runMethod(setting, attributes, method, workDir, options).catch((error: Error): MethodResult => ({ method, skipped: `failed: ${error.message}` })));
+    }
     const report: BenchReport = {
       dataset: resolve(options.dataset),
       setting: setting.name,

@@ -28,6 +28,8 @@ export interface DiscoverResult {
   attributes: DiscoveredAttribute[];
   synthesizer: 'model' | 'builtin';
   sampleSize: number;
+  /** Model requests that failed (the list may then be incomplete). */
+  failedRequests: number;
   usage: UsageReport | null;
 }
 
@@ -39,9 +41,12 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   const sample = await pickSample(corpus, options.sampleSize ?? 10, options.seed ?? 0);
   if (sample.length === 0) throw new ExtractError('No readable documents found. Check the folder and the --include/--exclude patterns.');
   const max = options.maxAttributes ?? 20;
-  if (!options.model) return { attributes: discoverAttributesBuiltin(sample, { max }), synthesizer: 'builtin', sampleSize: sample.length, usage: null };
+  if (!options.model) return { attributes: discoverAttributesBuiltin(sample, { max }), synthesizer: 'builtin', sampleSize: sample.length, failedRequests: 0, usage: null };
   const runDir = resolve(options.runDir ?? defaultRunDir());
   const client = createModelClient(options.model, { cacheDir: join(runDir, ARTIFACTS.cache) });
   const found = await discoverWithModel(sample, client, { max, ...(options.chunkChars ? { chunkChars: options.chunkChars } : {}) });
-  return { attributes: found.attributes, synthesizer: 'model', sampleSize: sample.length, usage: client.usage() };
+  if (found.attributes.length === 0 && found.failedRequests > 0) {
+    throw new ExtractError(`All ${found.failedRequests} attribute-discovery request(s) failed; check the model endpoint and try again.`);
+  }
+  return { attributes: found.attributes, synthesizer: 'model', sampleSize: sample.length, failedRequests: found.failedRequests, usage: client.usage() };
 }

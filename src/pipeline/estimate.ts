@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { estimateCost, type BatchRequestLine, type ChatRequest, type CostEstimate, type ModelSettings } from '../model/index.ts';
-import { BatchPendingError, extract, ExtractError, type ExtractOptions } from './extract.ts';
-import { discover } from './discover.ts';
-import { ARTIFACTS, readArtifact } from './run-dir.ts';
+import { corpusFromDocuments, openCorpus } from '../corpus/index.ts';
+import { extractDirect } from '../direct/index.ts';
+import { estimateCost, type ChatRequest, type CostEstimate, type ModelClient, type ModelSettings } from '../model/index.ts';
+import { discoverAttributesBuiltin } from '../schema/builtin.ts';
+import { discoverWithModel } from '../schema/model.ts';
+import { synthesizeWithModel } from '../synthesis/model.ts';
+import type { AttributeSpec } from '../synthesis/types.ts';
+import { ExtractError, type ExtractOptions } from './extract.ts';
+import { pickSample } from './sample.ts';
 
 export interface EstimateResult {
   model: string;
@@ -22,78 +24,84 @@ export interface EstimateResult {
 }
 
 /**
- * What a run would cost before spending anything: the run is played in batch mode against an empty cache,
- * so the requests counted are exactly the prompts it would send (token counts are the model layer's estimate).
+ * What a run would cost before spending anything. The run's model stages are played against a client that
+ * records every request and answers none usefully, so each stage sends exactly the prompts it would send
+ * (token counts are the model layer's estimate). Lower bounds where a real answer would cause more requests:
+ * direct extraction asks a further chunk for a value not found, and open IE's re-rank adds one request.
  */
 export async function estimate(options: ExtractOptions & { model: ModelSettings }): Promise<EstimateResult> {
-  const scratch = await mkdtemp(join(tmpdir(), 'evaporate-estimate-'));
-  try {
-    const requests: BatchRequestLine[] = [];
-    const stageOf = new Map<string, string>();
-    const play = async (name: string, attributes: ExtractOptions['attributes']) => {
-      const runDir = join(scratch, name);
-      const batchExport = join(scratch, `${name}.jsonl`);
-      try {
-        await extract({
-          ...options,
-          attributes,
-          runDir,
-          batchExport,
-          batchImport: [],
-          out: undefined,
-          cacheDir: join(runDir, 'cache'),
-          onEvent: (event) => {
-            if (event.type === 'model' && event.event.type === 'pending') stageOf.set(event.event.key, event.event.stage);
-          },
-        });
-      } catch (error) {
-        if (!(error instanceof BatchPendingError)) throw error;
-        const lines = (await readFile(batchExport, 'utf8')).split('\n').filter(Boolean);
-        requests.push(...lines.map((line) => JSON.parse(line) as BatchRequestLine));
-        return;
-      }
-      throw new ExtractError('estimate: the run finished without any model request; nothing to estimate');
-    };
-    const openIE = !options.attributes?.length;
-    let attributes = options.attributes;
-    if (openIE) {
-      await play('schema', undefined);
-      const found = await discover({ ...options, model: null, runDir: join(scratch, 'discover') });
-      attributes = found.attributes.map((attribute) => attribute.name);
-    }
-    await play('extract', attributes);
-    const toRequest = (line: BatchRequestLine): ChatRequest => ({
-      messages: line.body.messages,
-      ...(line.body.max_tokens !== undefined ? { maxTokens: line.body.max_tokens } : {}),
-    });
-    const documents = await readArtifact<{ documents: number }>(join(scratch, 'extract'), ARTIFACTS.documents);
-    const sample = (await readArtifact<string[]>(join(scratch, 'extract'), ARTIFACTS.sample)) ?? [];
-    const code = estimateCost(requests.map(toRequest), options.model.model, options.model.prices);
-    const requestsByStage: Record<string, number> = {};
-    for (const line of requests) {
-      const stage = stageOf.get(line.custom_id) ?? 'unknown';
-      requestsByStage[stage] = (requestsByStage[stage] ?? 0) + 1;
-    }
-    // Pseudo-labels are direct extraction on the sample documents; scaled up they are the direct method's cost.
-    const sampleDirect = requests.filter((line) => stageOf.get(line.custom_id) === 'pseudo-labels');
-    const perSampleDoc = estimateCost(sampleDirect.map(toRequest), options.model.model, options.model.prices);
-    const scale = sample.length > 0 ? (documents?.documents ?? 0) / sample.length : 0;
-    return {
-      model: options.model.model,
-      documents: documents?.documents ?? 0,
-      sampleSize: sample.length,
-      attributes: (attributes ?? []).map((attribute) => (typeof attribute === 'string' ? attribute : attribute.name)),
-      openIE,
-      requestsByStage,
-      code,
-      direct: {
-        requests: Math.round(perSampleDoc.requests * scale),
-        promptTokens: Math.round(perSampleDoc.promptTokens * scale),
-        maxCompletionTokens: perSampleDoc.maxCompletionTokens === null ? null : Math.round(perSampleDoc.maxCompletionTokens * scale),
-        costUsd: perSampleDoc.costUsd === null ? null : perSampleDoc.costUsd * scale,
-      },
-    };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+  const corpus = typeof options.documents === 'string'
+    ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })
+    : corpusFromDocuments(options.documents);
+  const sample = await pickSample(corpus, options.sampleSize ?? 10, options.seed ?? 0);
+  if (sample.length === 0) throw new ExtractError('No readable documents found. Check the folder and the --include/--exclude patterns.');
+  const synth = options.synth ?? 'both';
+  const usesModel = synth !== 'builtin';
+  const chunk = options.chunkChars ? { chunkChars: options.chunkChars } : {};
+  const { client, requests } = recordingClient();
+
+  const openIE = !options.attributes?.length;
+  let attributes: AttributeSpec[] = (options.attributes ?? []).map((attribute) => (typeof attribute === 'string' ? { name: attribute } : attribute));
+  if (openIE) {
+    if (usesModel) await discoverWithModel(sample, client, { max: options.maxAttributes ?? 20, rerank: false, ...chunk });
+    attributes = discoverAttributesBuiltin(sample, { max: options.maxAttributes ?? 20 }).map((attribute) => ({ name: attribute.name }));
   }
+  if (usesModel) {
+    for (const doc of sample) await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...chunk });
+    for (const attribute of attributes) await synthesizeWithModel(attribute, sample, client, { count: options.functionsPerAttribute ?? 20, ...chunk });
+  }
+
+  const requestsByStage: Record<string, number> = {};
+  for (const { stage } of requests) requestsByStage[stage] = (requestsByStage[stage] ?? 0) + 1;
+  const cost = (chosen: typeof requests) => estimateCost(chosen.map((entry) => entry.request), options.model.model, options.model.prices);
+  // Pseudo-labels are direct extraction on the sample; scaled to the corpus they are the direct method's cost.
+  const perSample = cost(requests.filter((entry) => entry.stage === 'pseudo-labels'));
+  const directSample = usesModel ? perSample : cost(sample.length ? await directRequests(sample, attributes, chunk) : []);
+  const scale = corpus.documents.length / sample.length;
+  return {
+    model: options.model.model,
+    documents: corpus.documents.length,
+    sampleSize: sample.length,
+    attributes: attributes.map((attribute) => attribute.name),
+    openIE,
+    requestsByStage,
+    code: cost(requests),
+    direct: {
+      requests: Math.round(directSample.requests * scale),
+      promptTokens: Math.round(directSample.promptTokens * scale),
+      maxCompletionTokens: directSample.maxCompletionTokens === null ? null : Math.round(directSample.maxCompletionTokens * scale),
+      costUsd: directSample.costUsd === null ? null : directSample.costUsd * scale,
+    },
+  };
+}
+
+type Recorded = { stage: string; request: ChatRequest }[];
+
+/** A client that answers every call at once, with text no stage can use, and keeps what was asked. */
+function recordingClient(): { client: ModelClient; requests: Recorded } {
+  const requests: Recorded = [];
+  const client: ModelClient = {
+    chat: async (stage, request) => {
+      requests.push({ stage, request });
+      return { ok: true, content: '-', cached: false, usage: { promptTokens: 0, completionTokens: 0 } };
+    },
+    usage: () => ({ model: '', price: null, stages: {}, total: emptyUsage() }),
+    pending: () => [],
+    inFlight: () => 0,
+  };
+  return { client, requests };
+}
+
+// With --synth builtin no stage calls the model, but the direct method's cost is still worth showing.
+async function directRequests(sample: Parameters<typeof extractDirect>[0][], attributes: AttributeSpec[], chunk: { chunkChars?: number }): Promise<Recorded> {
+  const { client, requests } = recordingClient();
+  for (const doc of sample) await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...chunk });
+  return requests;
+}
+
+function emptyUsage() {
+  return {
+    calls: 0, liveCalls: 0, cachedCalls: 0, failedCalls: 0, pendingCalls: 0, attempts: 0, promptTokens: 0, completionTokens: 0,
+    estimatedUsageCalls: 0, cachedPromptTokens: 0, cachedCompletionTokens: 0, costUsd: null, cachedCostUsd: null,
+  };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -17,6 +18,7 @@ import {
 } from '../corpus/index.ts';
 import { extractDirect, type CellValue } from '../direct/index.ts';
 import {
+  addUsage,
   createModelClient,
   importBatchOutput,
   writeBatchFile,
@@ -190,6 +192,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
         : `--synth ${synth} needs a model: set --model (or EVAPORATE_MODEL), or use --synth builtin.`,
     );
   }
+  if (options.out) tableFormatOf(options.out); // an unknown table format fails now, not after the model was paid
   const stageSeconds: Partial<Record<StageName, number>> = {};
   const timed = async <T>(stage: StageName, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -199,15 +202,19 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     emit({ type: 'stage', stage, status: 'done' });
     return value;
   };
+  // Once a stage could not finish (failed or pending requests), the stages built on it are not saved either:
+  // a resumed run recomputes them from the completed input.
+  let upstreamIncomplete = false;
   /** A stage whose output is saved: a rerun reads it back instead of recomputing. */
   const saved = async <T>(stage: StageName, file: string, compute: () => Promise<{ value: T; complete: boolean }>): Promise<T> => {
-    const existing = await readArtifact<T>(runDir, file);
+    const existing = upstreamIncomplete ? undefined : await readArtifact<T>(runDir, file);
     if (existing !== undefined) {
       emit({ type: 'stage', stage, status: 'resumed', detail: file });
       return existing;
     }
     const { value, complete } = await timed(stage, compute);
-    if (complete) await writeArtifact(runDir, file, value);
+    if (complete && !upstreamIncomplete) await writeArtifact(runDir, file, value);
+    else upstreamIncomplete = true;
     return value;
   };
 
@@ -215,21 +222,36 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })
     : corpusFromDocuments(options.documents);
   if (corpus.documents.length === 0) {
-    const skipped = corpus.skipped.length ? ` (${corpus.skipped.length} file(s) skipped: ${corpus.skipped.slice(0, 3).map((skip) => `${skip.id}: ${skip.reason}`).join(', ')})` : '';
+    const skipped = corpus.skipped.length ? ` (${describeSkips(corpus.skipped)})` : '';
     throw new ExtractError(`No documents found in ${typeof options.documents === 'string' ? options.documents : 'the input'}${skipped}. Check the folder and the --include/--exclude patterns.`);
   }
   // Created only once there is something to run, so a run that fails to start leaves nothing behind.
   await mkdir(runDir, { recursive: true });
   // The run's clock: what Date.now() says inside the sandbox, so functions that read it give the same output
   // in this run, when it is resumed, and when its program is applied later.
-  const startedAt = (await readArtifact<{ startedAt?: number }>(runDir, ARTIFACTS.run))?.startedAt ?? Date.now();
-  await writeArtifact(runDir, ARTIFACTS.run, { ...runRecord(options, method, synth), startedAt });
+  const record = runRecord(options, method, synth);
+  const earlier = await readArtifact<ReturnType<typeof runRecord> & { startedAt?: number }>(runDir, ARTIFACTS.run);
+  if (earlier !== undefined) {
+    const changed = changedSettings(earlier, record);
+    if (changed.length > 0) {
+      throw new ExtractError(
+        `${runDir} holds a run with other settings (${changed.join(', ')}); its saved stages would not match. ` +
+          `Use a new --run-dir, or continue that run as it was with --resume ${runDir}.`,
+      );
+    }
+  }
+  const startedAt = earlier?.startedAt ?? Date.now();
+  await writeArtifact(runDir, ARTIFACTS.run, { ...record, startedAt });
+  // What earlier processes of this run spent; this process's usage is added to it, not written over it.
+  const earlierUsage = await readArtifact<UsageReport>(runDir, ARTIFACTS.usage);
+  const usageSoFar = (usage: UsageReport) => (earlierUsage ? addUsage(earlierUsage, usage) : usage);
   emit({ type: 'stage', stage: 'documents', status: 'done', detail: `${corpus.documents.length} documents, ${corpus.skipped.length} skipped` });
   const saveListing = () => writeArtifact(runDir, ARTIFACTS.documents, { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped });
   await saveListing();
 
   const cacheDir = resolve(options.cacheDir ?? join(runDir, ARTIFACTS.cache));
   for (const file of options.batchImport ?? []) {
+    if (!existsSync(file)) throw new ExtractError(`Batch output file not found: ${file}. Download the batch's output file and pass its path.`);
     const imported = await importBatchOutput(file, cacheDir);
     emit({ type: 'notice', message: `Imported ${imported.imported} batch answer(s) from ${file}${imported.failed ? `, ${imported.failed} failed` : ''}` });
   }
@@ -247,36 +269,42 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     const pending = client.pending();
     if (pending.length === 0) return;
     await writeBatchFile(options.batchExport, pending);
-    await writeArtifact(runDir, ARTIFACTS.usage, client.usage());
+    await writeArtifact(runDir, ARTIFACTS.usage, usageSoFar(client.usage()));
     throw new BatchPendingError(options.batchExport, pending.length, runDir);
   };
 
   // Sample: a seeded order over all documents; the first ones that load are the sample.
-  const sampleIds = await saved('sample', ARTIFACTS.sample, async () => ({
-    value: (await pickSample(corpus, options.sampleSize ?? 10, options.seed ?? 0)).map((doc) => doc.id),
-    complete: true,
-  }));
+  const sampleIds = await saved('sample', ARTIFACTS.sample, async () => {
+    const ids = (await pickSample(corpus, options.sampleSize ?? 10, options.seed ?? 0)).map((doc) => doc.id);
+    return { value: ids, complete: ids.length > 0 };
+  });
   const sample = await loadSample(corpus, sampleIds);
-  if (sample.length === 0) throw new ExtractError('None of the sample documents could be read; see documents.json for the reasons.');
+  if (sample.length === 0) {
+    await saveListing();
+    throw new ExtractError(`None of the documents could be read (${describeSkips(corpus.skipped)}); see documents.json.`);
+  }
 
   const attributes = await saved('schema', ARTIFACTS.schema, async () => {
     if (options.attributes?.length) return { value: options.attributes.map(toSpec), complete: true };
     let discovered: DiscoveredAttribute[];
+    let failedRequests = 0;
     if (client && synth !== 'builtin') {
-      discovered = (await discoverWithModel(sample, client, { max: options.maxAttributes ?? 20, chunkChars: options.chunkChars })).attributes;
+      ({ attributes: discovered, failedRequests } = await discoverWithModel(sample, client, { max: options.maxAttributes ?? 20, chunkChars: options.chunkChars }));
+      if (failedRequests > 0) emit({ type: 'notice', message: `${failedRequests} attribute-discovery request(s) failed; a resumed run asks again` });
     } else {
       discovered = discoverAttributesBuiltin(sample, { max: options.maxAttributes ?? 20 });
     }
-    const complete = client === null || client.pending().length === 0;
+    // Saved only when whole: a rerun asks again for what failed (answers already received come from the cache).
+    const complete = discovered.length > 0 && failedRequests === 0 && (client === null || client.pending().length === 0);
     return { value: discovered.map((attribute) => ({ name: attribute.name })), complete };
   });
   await stopIfPending();
-  if (attributes.length === 0) throw new ExtractError('No attributes found in the sample. Name them with --attributes or --schema.');
+  if (attributes.length === 0) throw new ExtractError('No attributes found in the sample (see the notices above). Name them with --attributes or --schema.');
   emit({ type: 'notice', message: `Attributes: ${attributes.map((a) => a.name).join(', ')}` });
 
   let result: Omit<ExtractResult, 'stageSeconds'>;
   if (method === 'direct') {
-    result = await runDirect(corpus, attributes, client as ModelClient, runDir, options, timed, stopIfPending);
+    result = await runDirect(corpus, attributes, client as ModelClient, runDir, options, timed, stopIfPending, usageSoFar);
   } else {
     const useModel = client !== null && synth !== 'builtin';
     // Pseudo-labels first: synthesis shows the model the chunk where it found each value.
@@ -296,7 +324,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       complete: true,
     }));
     const program = { ...buildProgram(attributes, candidates.candidates, scores, method, options.aggregation ?? 'ws'), now: startedAt };
-    result = await runApply(program, corpus, attributes, runDir, options, timed, client, candidates);
+    result = await runApply(program, corpus, attributes, runDir, options, timed, client, candidates, usageSoFar);
     result.synthesizer = synth === 'both' ? 'model+builtin' : synth === 'llm' ? 'model' : 'builtin';
   }
   const full: ExtractResult = { ...result, stageSeconds };
@@ -347,6 +375,36 @@ function stoppable(client: ModelClient, signal: AbortSignal | undefined): ModelC
   };
 }
 
+// Settings that decide what the saved stages hold; the others (time limits, isolates, batch files, output
+// path) may change between the processes of one run.
+const STAGE_SETTINGS = ['attributes', 'aggregation', 'sampleSize', 'seed', 'functionsPerAttribute', 'topK', 'minF1', 'maxAttributes', 'chunkChars', 'include', 'exclude', 'maxBytes'] as const;
+
+function changedSettings(earlier: ReturnType<typeof runRecord>, now: ReturnType<typeof runRecord>): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const changed: string[] = [];
+  if (!same(earlier.documents, now.documents)) changed.push('documents');
+  if (!same(earlier.model?.model, now.model?.model)) changed.push('model');
+  if (!same(earlier.method, now.method)) changed.push('method');
+  if (!same(earlier.synth, now.synth)) changed.push('synth');
+  for (const key of STAGE_SETTINGS) if (!same(earlier.options?.[key], now.options[key])) changed.push(key);
+  return changed;
+}
+
+/** Per attribute: rows with a value, and the sum of confidences (for the summary's coverage and mean confidence). */
+function countCells(counts: Map<string, { values: number; confidence: number }>, row: ResultRow): void {
+  for (const [name, cell] of Object.entries(row.cells)) {
+    const entry = counts.get(name);
+    if (entry === undefined) continue;
+    if (cell.value !== null) entry.values++;
+    entry.confidence += cell.confidence;
+  }
+}
+
+function describeSkips(skipped: Corpus['skipped']): string {
+  const shown = skipped.slice(0, 3).map((skip) => `${skip.id}: ${skip.reason}`).join(', ');
+  return `${skipped.length} file(s) skipped: ${shown}${skipped.length > 3 ? ', ...' : ''}`;
+}
+
 function toSpec(attribute: string | AttributeSpec): AttributeSpec {
   return typeof attribute === 'string' ? { name: attribute } : attribute;
 }
@@ -373,7 +431,8 @@ async function modelPseudoLabels(
   await Promise.all(
     sample.map(async (doc) => {
       const result = await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...(chunkChars ? { chunkChars } : {}) });
-      if (result.failures.some((failure) => failure.reason === 'pending')) complete = false;
+      // Failed requests leave the stage unsaved, so a resumed run asks again; bad JSON is an answer, kept as such.
+      if (result.failures.some((failure) => failure.reason !== 'bad-json')) complete = false;
       for (const [name, value] of Object.entries(result.values)) (labels[name] as Record<string, CellValue>)[doc.id] = value;
     }),
   );
@@ -418,7 +477,7 @@ async function synthesize(
   });
   return {
     value: { candidates, failures, duplicates: all.length - candidates.length },
-    complete: !failures.some((failure) => failure.reason === 'pending'),
+    complete: !failures.some((failure) => failure.reason === 'pending' || failure.reason === 'request-failed'),
   };
 }
 
@@ -528,6 +587,7 @@ async function runApply(
   timed: Timed,
   client: ModelClient | null,
   candidates: Candidates,
+  usageSoFar: (usage: UsageReport) => UsageReport,
 ): Promise<Omit<ExtractResult, 'stageSeconds'>> {
   const sink = await openRunSink(runDir, attributes, options);
   const coverage = new Map(attributes.map((attribute) => [attribute.name, { values: 0, confidence: 0 }]));
@@ -538,12 +598,7 @@ async function runApply(
         program,
         corpus,
         async (row) => {
-          for (const [name, cell] of Object.entries(row.cells)) {
-            const entry = coverage.get(name);
-            if (entry === undefined) continue;
-            if (cell.value !== null) entry.values++;
-            entry.confidence += cell.confidence;
-          }
+          countCells(coverage, row);
           await sink.write(row);
         },
         {
@@ -558,7 +613,7 @@ async function runApply(
   const seconds = (performance.now() - started) / 1000;
   const programPath = join(runDir, ARTIFACTS.program);
   await writeProgram(programPath, applied.program);
-  const usage = client?.usage() ?? null;
+  const usage = client ? usageSoFar(client.usage()) : null;
   if (usage) await writeArtifact(runDir, ARTIFACTS.usage, usage);
   const rows = applied.rows;
   return {
@@ -600,9 +655,10 @@ async function runDirect(
   options: ExtractOptions,
   timed: Timed,
   stopIfPending: () => Promise<void>,
+  usageSoFar: (usage: UsageReport) => UsageReport,
 ): Promise<Omit<ExtractResult, 'stageSeconds'>> {
   const sink = await openRunSink(runDir, attributes, options);
-  const coverage = new Map(attributes.map((attribute) => [attribute.name, 0]));
+  const coverage = new Map(attributes.map((attribute) => [attribute.name, { values: 0, confidence: 0 }]));
   const started = performance.now();
   let rows = 0;
   await filling(sink, async () => {
@@ -611,13 +667,16 @@ async function runDirect(
       const window: Promise<ResultRow>[] = [];
       const flush = async () => {
         const row = await (window.shift() as Promise<ResultRow>);
-        for (const [name, cell] of Object.entries(row.cells)) if (cell.value !== null) coverage.set(name, (coverage.get(name) ?? 0) + 1);
+        countCells(coverage, row);
         await sink.write(row);
         options.onEvent?.({ type: 'progress', stage: 'direct', done: ++rows, total: corpus.documents.length });
       };
       for await (const doc of corpus.views()) {
         if (options.signal?.aborted) break;
-        window.push(directRow(doc, attributes, client, options.chunkChars));
+        const row = directRow(doc, attributes, client, options.chunkChars);
+        // Awaited in order by flush(); until then a rejection (a stop) must not count as unhandled.
+        row.catch(() => {});
+        window.push(row);
         if (window.length >= 32) await flush();
       }
       while (window.length > 0) await flush();
@@ -626,7 +685,7 @@ async function runDirect(
     await stopIfPending();
   });
   const seconds = (performance.now() - started) / 1000;
-  const usage = client.usage();
+  const usage = usageSoFar(client.usage());
   await writeArtifact(runDir, ARTIFACTS.usage, usage);
   return {
     runDir,
@@ -642,8 +701,8 @@ async function runDirect(
     sandbox: null,
     perAttribute: attributes.map((attribute) => ({
       name: attribute.name,
-      coverage: rows ? (coverage.get(attribute.name) ?? 0) / rows : 0,
-      meanConfidence: 1,
+      coverage: rows ? (coverage.get(attribute.name)?.values ?? 0) / rows : 0,
+      meanConfidence: rows ? (coverage.get(attribute.name)?.confidence ?? 0) / rows : 0,
       functionsKept: 0,
       keptByOrigin: {},
       candidates: 0,

@@ -6,7 +6,7 @@ import type { PipelineEvent } from './events.ts';
 import { ExtractError, writeRunReport } from './extract.ts';
 import { readProgram, type Program } from './program.ts';
 import { ARTIFACTS, defaultRunDir } from './run-dir.ts';
-import { filling, openRowSink, type ResultRow } from './table.ts';
+import { filling, openRowSink, tableFormatOf, type ResultRow } from './table.ts';
 
 export interface ApplyRunOptions {
   /** A program.json path or a program object. */
@@ -35,6 +35,7 @@ export interface ApplyRunResult extends ApplySummary {
 
 /** Apply a saved program to documents: no model, same sandbox and aggregation as extract. */
 export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResult> {
+  if (options.out) tableFormatOf(options.out); // fail before anything is read or created
   const program = typeof options.program === 'string' ? await readProgram(options.program) : options.program;
   const corpus = typeof options.documents === 'string'
     ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })

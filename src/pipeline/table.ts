@@ -28,12 +28,17 @@ export interface ResultRow {
 
 export type TableFormat = 'csv' | 'jsonl' | 'json';
 
+/** An output path whose extension names no table format. */
+export class TableFormatError extends Error {
+  override name = 'TableFormatError';
+}
+
 export function tableFormatOf(path: string): TableFormat {
   const extension = extname(path).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
   if (extension === '.json') return 'json';
-  throw new Error(`Unknown table format for ${path}: use a .csv, .jsonl or .json file name`);
+  throw new TableFormatError(`Unknown table format for ${path}: use a .csv, .jsonl or .json file name`);
 }
 
 export interface TableWriter {

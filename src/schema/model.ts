@@ -82,6 +82,7 @@ async function rerank(
   if (!Array.isArray(order)) return null;
   const byName = new Map(ranked.map((attribute) => [attribute.name, attribute]));
   const chosen = order.map((name) => byName.get(attributeName(String(name)))).filter((attribute) => attribute !== undefined);
-  // The model may only reorder and drop; names it invents are ignored.
-  return [...new Set(chosen)];
+  // The model may only reorder and drop; names it invents are ignored. An answer that keeps nothing is no answer.
+  const kept = [...new Set(chosen)];
+  return kept.length > 0 ? kept : null;
 }

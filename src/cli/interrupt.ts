@@ -1,0 +1,28 @@
+import { EXIT } from './errors.ts';
+import type { Reporter } from './progress.ts';
+
+/**
+ * Ctrl-C as a stop request: the first one aborts the returned signal so the work can end cleanly (no partial
+ * files, finished stages kept); a second one quits at once. `run` gets the signal; when it fails because of the
+ * stop, `stopped` says what to do next and the process exits 130.
+ */
+export async function untilInterrupted<T>(reporter: Reporter, stopped: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+    reporter.info('Stopping (Ctrl-C again to quit at once)...');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    reporter.stop();
+    process.stderr.write(`${stopped}\n`);
+    // Requests still in flight would keep the process alive until they end; their answers are not needed now.
+    process.exit(EXIT.interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
