@@ -209,6 +209,7 @@ describe('bad model output', () => {
       const reasons = candidates.failures.map((failure: { reason: string }) => failure.reason);
       expect(reasons).toContain('no-code');
       expect(reasons).toContain('empty-reply');
+      expect(reasons).toContain('truncated');
       const scores = JSON.parse(await readFile(join(result.runDir, 'scores.json'), 'utf8'));
       const dropped = Object.values(scores.attributes).flatMap((entry) => (entry as { dropped: { reason: string }[] }).dropped.map((d) => d.reason));
       expect(dropped.some((reason) => reason.startsWith('does not compile'))).toBe(true);

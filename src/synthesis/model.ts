@@ -22,7 +22,7 @@ export interface ModelSynthesisOptions {
 export interface SynthesisFailure {
   attribute: string;
   request: number;
-  reason: 'request-failed' | 'pending' | 'no-code' | 'empty-reply';
+  reason: 'request-failed' | 'pending' | 'no-code' | 'empty-reply' | 'truncated';
   detail: string;
 }
 
@@ -76,6 +76,11 @@ export async function synthesizeWithModel(
   for (const { request, prompt, doc, outcome } of replies) {
     if (!outcome.ok) {
       failures.push({ attribute: attribute.name, request, reason: outcome.kind === 'pending' ? 'pending' : 'request-failed', detail: outcome.error });
+      continue;
+    }
+    if (outcome.finishReason === 'length') {
+      // Cut at the token limit: whatever code there is ends mid-function.
+      failures.push({ attribute: attribute.name, request, reason: 'truncated', detail: 'the reply hit the token limit' });
       continue;
     }
     if (outcome.content.trim() === '') {
