@@ -2,13 +2,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { once } from 'node:events';
+import type { Candidate } from '../aggregate/index.ts';
 
 /** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
-export interface CellCandidate {
-  value: string[] | null;
-  probability: number;
-  voters: string[];
-}
+export type CellCandidate = Candidate;
 
 /** A table cell with its provenance: which functions produced the value and where it occurs in the view. */
 export interface ResultCell {

@@ -5,6 +5,7 @@
  */
 import type { SkippedFile } from '../corpus/index.ts';
 import type { UsageReport } from '../model/index.ts';
+import type { SandboxCounters } from '../sandbox/index.ts';
 
 export interface ReportData {
   version: 1;
@@ -42,14 +43,7 @@ export interface RunFacts {
 }
 
 /** What the sandbox counted while applying the functions (the part of its counters the page shows). */
-export interface SandboxFacts {
-  calls: number;
-  values: number;
-  abstains: number;
-  errors: Record<string, number>;
-  disabled: string[];
-  isolateRestarts: number;
-}
+export type SandboxFacts = Pick<SandboxCounters, 'calls' | 'values' | 'abstains' | 'errors' | 'disabled' | 'isolateRestarts'>;
 
 export interface FunctionInfo {
   id: string;
