@@ -24,6 +24,7 @@ import { functionBody } from '../src/sandbox/check.ts';
 import { normalizeOutput } from '../src/sandbox/guest/normalize.ts';
 import type { WireOutcome } from '../src/sandbox/protocol.ts';
 import { BOOK_EXTRACTORS, usesQuery } from '../test/fixtures/sandbox/book-extractors.ts';
+import { asDocument } from '../src/sandbox/guest/document.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -86,7 +87,7 @@ function runReference(fns: ExtractorSource[], docs: SandboxDocument[]): RunTimin
     const get = () => {
       if (!loaded) {
         const t = performance.now();
-        loaded = load(doc.view);
+        loaded = load(asDocument(doc.view));
         parseMs += performance.now() - t;
         parses++;
       }

@@ -12,6 +12,7 @@ import type { Outcome, SandboxDocument } from '../src/sandbox/index.ts';
 import { functionBody } from '../src/sandbox/check.ts';
 import { normalizeOutput } from '../src/sandbox/guest/normalize.ts';
 import { BOOK_EXTRACTORS } from './fixtures/sandbox/book-extractors.ts';
+import { asDocument } from '../src/sandbox/guest/document.ts';
 
 const root = path.resolve(import.meta.dirname, '../../shared/datasets/swde/book/book-booksamillion(2000)');
 const present = existsSync(root);
@@ -20,7 +21,7 @@ if (!present) console.warn(`sandbox-swde: skipped, ${root} is absent (see ../sha
 /** Unsandboxed: what the functions return in this Node process, in the sandbox's outcome vocabulary. */
 function reference(doc: SandboxDocument): Record<string, Outcome> {
   let loaded: ReturnType<typeof load> | undefined;
-  const get = () => (loaded ??= load(doc.view));
+  const get = () => (loaded ??= load(asDocument(doc.view)));
   const $ = Object.assign((...a: unknown[]) => (get() as unknown as (...x: unknown[]) => unknown)(...a), { root: () => get().root() });
   const out: Record<string, Outcome> = {};
   for (const fn of BOOK_EXTRACTORS) {

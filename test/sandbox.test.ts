@@ -224,6 +224,23 @@ describe('$ (cheerio-style query)', () => {
     expect(v('missing')).toEqual({ kind: 'abstain' });
   });
 
+  it('sees a cleaned view as a browser would: title and meta in the head, the rest in the body', async () => {
+    const view = '<title>The Hobbit</title>\n<meta content="Tolkien" name="author">\n<div class="main">\n<h1>The Hobbit</h1>\n</div>';
+    const [r] = await outcomesOf(
+      [
+        fn('body', `function extract(doc, $) { return $('body > div.main h1').text() }`),
+        fn('head', `function extract(doc, $) { return $('head title').text() + ' / ' + $('head meta[name=author]').attr('content') }`),
+        fn('doc', `function extract(doc, $) { return doc.startsWith('<title>') ? 'view unchanged' : 'changed' }`),
+      ],
+      [{ id: 'v.html', view, format: 'html' }],
+    );
+    expect(r!.outcomes).toEqual({
+      body: { kind: 'value', value: ['The Hobbit'] },
+      head: { kind: 'value', value: ['The Hobbit / Tolkien'] },
+      doc: { kind: 'value', value: ['view unchanged'] },
+    });
+  });
+
   it('is callable on text documents, which hold one text node and no elements', async () => {
     const [, r] = await outcomesOf([
       fn('root', `function extract(doc, $) { return $.root().text() === doc ? 'same' : $.root().text() }`),

@@ -29,7 +29,8 @@ export interface SynthesisFailure {
 const prompts: PromptName[] = ['function-zero-shot', 'function-examples'];
 
 const htmlHelper =
-  '`$` is a cheerio-style query function over the same HTML (for example `$("h1").first().text()`, ' +
+  '`$` is a cheerio-style query function over the same HTML, parsed as a browser would (title and meta in <head>, ' +
+  'the rest in <body>; for example `$("h1").first().text()`, ' +
   '`$("th:contains(Price)").next().text()`, `.attr(name)`, `.find()`, `.toArray()`); it is optional, and plain string ' +
   'and regular-expression code is often faster.';
 const textHelper = 'Ignore the second parameter `$`; the documents are plain text.';

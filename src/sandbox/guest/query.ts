@@ -13,6 +13,7 @@
 import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio/slim';
 import { attributesPrototype } from './attributes.ts';
+import { asDocument } from './document.ts';
 
 export type QueryFn = ((...args: unknown[]) => unknown) & {
   root: () => unknown;
@@ -211,7 +212,7 @@ export function createQuery(view: string, isHtml: boolean, hooks: ParseHooks): Q
     if (!query.allowed) throw new Error('$ is unavailable for this document: parsing it exceeded the time or memory limit');
     hooks.beforeParse();
     try {
-      const api = load(isHtml ? view : textAsHtml(view));
+      const api = load(isHtml ? asDocument(view) : textAsHtml(view));
       freezeApi(api);
       snapLength = snapshot(api._root as unknown as DomNode);
       loaded = api;
