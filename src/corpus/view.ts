@@ -61,48 +61,77 @@ export function cleanHtml(html: string): string {
   return tidyLines(rendered);
 }
 
-function renderChildren(node: DomNode): string {
-  let out = '';
-  for (const child of node.children ?? []) out += renderNode(child);
-  return out;
+/**
+ * Render a node's children, depth first with an explicit stack: broken pages nest unclosed tags thousands deep,
+ * which a recursive walk would not survive.
+ */
+function renderChildren(root: DomNode): string {
+  // `filled`: whether anything but whitespace went into `out`, kept as we go, since trimming each element's
+  // content would rescan it at every level of a deep page.
+  const stack = [{ node: root, next: 0, out: '', filled: false }];
+  for (;;) {
+    const frame = stack[stack.length - 1] as { node: DomNode; next: number; out: string; filled: boolean };
+    const children = frame.node.children ?? [];
+    if (frame.next < children.length) {
+      const child = children[frame.next++] as DomNode;
+      const leaf = renderLeaf(child);
+      if (leaf === null) stack.push({ node: child, next: 0, out: '', filled: false });
+      else append(frame, leaf);
+      continue;
+    }
+    stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return frame.out;
+    const element = finishElement(frame.node, frame.out, frame.filled);
+    // Known from the child, not read off its text: scanning a long rendered subtree would flatten it at every level.
+    parent.out += element.text;
+    parent.filled ||= element.filled;
+  }
 }
 
-function renderNode(node: DomNode): string {
+function append(frame: { out: string; filled: boolean }, part: string): void {
+  frame.out += part;
+  if (!frame.filled && /\S/.test(part)) frame.filled = true;
+}
+
+/** A node rendered on its own, or null for an element whose children must be rendered first. */
+function renderLeaf(node: DomNode): string | null {
   switch (node.type) {
     case 'text':
       return escapeText((node.data ?? '').replace(/\s+/g, ' '));
     case 'tag':
     case 'script':
     case 'style':
-      return renderElement(node);
+      break;
     default:
       // comments, directives (<!DOCTYPE>), CDATA and processing instructions carry nothing worth keeping
       return '';
   }
-}
-
-function renderElement(node: DomNode): string {
   const name = (node.name ?? '').toLowerCase();
   if (name === 'script') return isJsonLd(node) ? renderJsonLd(node) : '';
   if (dropped.has(name)) return '';
   // Kept as a tag, not only a line break, so that re-parsing the view gives the view back.
   if (name === 'br') return '<br>\n';
-  const block = blocks.has(name);
-  if (unwrapped.has(name)) return `\n${renderChildren(node)}\n`;
+  if (!voids.has(name)) return null;
+  if (name === 'hr') return '\n';
   const attributes = renderAttributes(node.attribs ?? {});
-  if (voids.has(name)) {
-    if (name === 'hr') return '\n';
-    if (attributes === '') return '';
-    // http-equiv and charset metas say nothing about the document's content
-    if (name === 'meta' && !/ (?:name|property|itemprop)="/.test(attributes)) return '';
-    const tag = `<${name}${attributes}>`;
-    return block ? `\n${tag}\n` : tag;
-  }
-  const inner = renderChildren(node);
+  if (attributes === '') return '';
+  // http-equiv and charset metas say nothing about the document's content
+  if (name === 'meta' && !/ (?:name|property|itemprop)="/.test(attributes)) return '';
+  const tag = `<${name}${attributes}>`;
+  return blocks.has(name) ? `\n${tag}\n` : tag;
+}
+
+/** An element around its already rendered content (`filled`: the content is more than whitespace). */
+function finishElement(node: DomNode, inner: string, filled: boolean): { text: string; filled: boolean } {
+  const name = (node.name ?? '').toLowerCase();
+  if (unwrapped.has(name)) return { text: `\n${inner}\n`, filled };
+  const block = blocks.has(name);
+  const attributes = renderAttributes(node.attribs ?? {});
   // An empty block still separates the words around it; a space does that and survives re-parsing.
-  if (inner.trim() === '' && !valueAttributes.test(attributes)) return block ? ' ' : inner;
+  if (!filled && !valueAttributes.test(attributes)) return { text: block ? ' ' : inner, filled: false };
   const element = `<${name}${attributes}>${inner}</${name}>`;
-  return block ? `\n${element}\n` : element;
+  return { text: block ? `\n${element}\n` : element, filled: true };
 }
 
 function isJsonLd(node: DomNode): boolean {
