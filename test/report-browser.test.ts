@@ -44,7 +44,8 @@ interface CellLine {
   cells: Record<string, { value: string[] | null; confidence: number; voters: string[]; spans: [number, number][]; candidates: unknown[] }>;
 }
 
-describe.skipIf(!hasChromium)('the report in a browser', () => {
+// A browser on a shared 2-core machine can be slow to start and to paint: generous limits, checked bounds inside.
+describe.skipIf(!hasChromium)('the report in a browser', { timeout: 120_000 }, () => {
   let work: string;
   let browser: Browser;
   let demoRun: string;
