@@ -10,9 +10,10 @@ import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { isSkipped, openCorpus, seededSample, type CorpusDocument } from '../src/corpus/index.ts';
 import { readEvaporateTable, readSwdeGold } from '../src/eval/gold.ts';
-import { textF1 } from '../src/eval/metrics.ts';
+import { textF1 } from '../src/text/f1.ts';
 import { synthesizeBuiltin } from '../src/synthesis/builtin/index.ts';
-import type { AttributeSpec, CandidateFunction } from '../src/synthesis/types.ts';
+import type { AttributeSpec } from '../src/core/attributes.ts';
+import type { CandidateFunction } from '../src/synthesis/types.ts';
 
 const shared = path.resolve(import.meta.dirname, '../../shared/datasets');
 const demo = path.resolve(import.meta.dirname, '../datasets/demo');

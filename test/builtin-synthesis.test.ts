@@ -2,7 +2,8 @@ import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { buildView, type CorpusDocument } from '../src/corpus/index.ts';
 import { synthesizeBuiltin } from '../src/synthesis/builtin/index.ts';
-import type { AttributeSpec, CandidateFunction } from '../src/synthesis/types.ts';
+import type { AttributeSpec } from '../src/core/attributes.ts';
+import type { CandidateFunction } from '../src/synthesis/types.ts';
 
 /** Runs a candidate the way the sandbox will: source + `return extract`, called with the view and a `$`. */
 function run(candidate: CandidateFunction, doc: CorpusDocument, withDom = true): unknown {

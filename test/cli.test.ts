@@ -56,7 +56,7 @@ describe('evaporate extract', () => {
     const run = await cli(['extract', 'datasets/demo/docs', '--out', out, '--run-dir', join(work, 'quick'), '--attributes', attributes]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('No model configured: running the built-in synthesizer');
-    expect(run.stdout).toMatch(/Extracted 80 rows x 6 attributes .*synthesizer built-in/);
+    expect(run.stdout).toMatch(/Extracted 80 rows x 6 attributes .*functions by built-in rules/);
     expect(run.stdout).toMatch(/title\s+\d+%/);
     const table = await readPredictedTable(out);
     expect(table.size).toBe(80);
@@ -82,7 +82,7 @@ describe('evaporate extract', () => {
     const out = join(work, 'model.csv');
     const run = await cli(['extract', docs, '--attributes', attributes, '--out', out, '--run-dir', join(work, 'model-run'), ...modelFlags()]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/synthesizer model \+ built-in\)/);
+    expect(run.stdout).toMatch(/functions by the model \+ built-in rules\)/);
     expect(run.stdout).toMatch(/Model: \d+ calls \(\d+ live/);
     const { report } = await evaluateFiles(out, demo);
     expect(report.averageF1).toBeGreaterThan(0.6);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeArtifact } from '../src/pipeline/run-dir.ts';
+import { writeArtifact } from '../src/run/index.ts';
 import { evaluateFiles } from '../src/eval/index.ts';
 import { extract } from '../src/pipeline/extract.ts';
 import { serveReport, writeReport } from '../src/report/index.ts';
@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('the report in a browser', { timeout: 120_000 }, (
     demoRun = join(work, 'demo-run');
     const result = await extract({ documents: join(demo, 'docs'), attributes, model: null, runDir: demoRun });
     // As bench leaves it: the table scored against the demo's gold.
-    await writeArtifact(demoRun, 'evaluation.json', (await evaluateFiles(result.tablePath, demo)).report);
+    await writeArtifact(demoRun, 'evaluation', (await evaluateFiles(result.tablePath, demo)).report);
     demoReport = await writeReport(demoRun);
     cells = (await readFile(join(demoRun, 'cells.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as CellLine);
     browser = await chromium.launch({

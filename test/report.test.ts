@@ -114,7 +114,7 @@ describe('report data from a demo run', () => {
       expect(attribute.coverage, attribute.name).toBeCloseTo(reported.coverage, 6);
       expect(attribute.meanConfidence, attribute.name).toBeCloseTo(reported.meanConfidence, 3);
     }
-    expect(data.run).toMatchObject({ documents: 80, rows: 80, method: 'code+', synthesizer: 'builtin', model: null, usage: null, skippedTotal: 0 });
+    expect(data.run).toMatchObject({ documents: 80, rows: 80, method: 'code+', synthesizer: 'built-in rules', model: null, usage: null, skippedTotal: 0 });
     expect(data.run.sample).toHaveLength(10);
     expect(Object.keys(data.run.stageSeconds)).toContain('apply');
   });
@@ -277,7 +277,7 @@ describe('runs that are incomplete, moved or scored', () => {
     const notes = data.notes.join('\n');
     expect(notes).toMatch(/2 line\(s\) of cells\.jsonl could not be read/);
     expect(notes).toMatch(/usage\.json does not have the expected shape/);
-    expect(notes).toMatch(/scores\.json could not be read/);
+    expect(notes).toMatch(/scores\.json is not valid JSON/);
     expect(data.run.usage).toBeNull();
   });
 

@@ -1,6 +1,9 @@
 /** Scoring candidates against pseudo-labels, filtering them, and aggregating their votes per document. */
 export {
   DEFAULT_ACCURACY,
+  voteOutcomeSchema,
+  functionScoreSchema,
+  candidateSchema,
   type VoteOutcome,
   type DocumentVotes,
   type FunctionScore,

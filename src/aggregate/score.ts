@@ -1,7 +1,7 @@
 /**
  * Scoring candidate functions on the sample against the pseudo-labels (METHOD.md stage 7).
  */
-import { textF1 } from '../eval/index.ts';
+import { textF1 } from '../text/f1.ts';
 import { compareStrings } from '../corpus/random.ts';
 import { NO_VALUE, abstainsOnEmpty, hasValue, readVote, voteKey } from './votes.ts';
 import type { DocumentVotes, FunctionScore } from './types.ts';

@@ -3,6 +3,7 @@
  * functions scored on the sample, the fitted label model (saved in program.json) and the
  * aggregated cell with its provenance.
  */
+import { z } from 'zod';
 
 /**
  * What one function returned for one document. Structurally the sandbox's outcome, restated here so
@@ -11,31 +12,34 @@
  * for "no value" or an abstention depending on {@link LabelModel.abstainOnEmpty}. An `error` is never
  * a vote: a crash or a timeout says nothing about the document.
  */
-export type VoteOutcome =
-  | { kind: 'value'; value: string[] }
-  | { kind: 'abstain' }
-  | { kind: 'error'; error: string; message?: string };
+export const voteOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('value'), value: z.array(z.string()) }),
+  z.object({ kind: z.literal('abstain') }),
+  z.object({ kind: z.literal('error'), error: z.string(), message: z.string().optional() }),
+]);
+export type VoteOutcome = z.infer<typeof voteOutcomeSchema>;
 
 /** One function's outcomes on one document, keyed by function id. */
 export type DocumentVotes = Readonly<Record<string, VoteOutcome>>;
 
 /** How a function did on the sample against the pseudo-labels. */
-export interface FunctionScore {
-  id: string;
+export const functionScoreSchema = z.object({
+  id: z.string(),
   /**
    * Mean token F1 over the sample documents where the function voted (errors never vote; empty
    * outputs do not vote when abstaining on empty). 0 when it never voted.
    */
-  f1: number;
+  f1: z.number(),
   /** Share of labelled sample documents where it returned a (non-empty) value. */
-  coverage: number;
+  coverage: z.number(),
   /** Sample documents where it failed (threw, timed out, bad output, disabled, or no outcome recorded). */
-  errors: number;
+  errors: z.number(),
   /** Number of sample documents the F1 is averaged over. */
-  voted: number;
+  voted: z.number(),
   /** Sample documents where it returned a value that matches the pseudo-label (F1 >= 0.5). */
-  hits?: string[];
-}
+  hits: z.array(z.string()).optional(),
+});
+export type FunctionScore = z.infer<typeof functionScoreSchema>;
 
 /** A function that survived selection, with why. */
 export interface KeptFunction extends FunctionScore {
@@ -77,14 +81,15 @@ export interface LabelModel {
 }
 
 /** One competing value in a cell. */
-export interface Candidate {
+export const candidateSchema = z.object({
   /** The value as the functions wrote it (its most common raw form); null = "no value". */
-  value: string[] | null;
+  value: z.array(z.string()).nullable(),
   /** Posterior probability (`ws`), vote share (`mv`) or the function's accuracy (`code`). */
-  probability: number;
+  probability: z.number(),
   /** Ids of the functions that voted for it, in rank order. */
-  voters: string[];
-}
+  voters: z.array(z.string()),
+});
+export type Candidate = z.infer<typeof candidateSchema>;
 
 /** One aggregated cell with its provenance. */
 export interface Aggregated {

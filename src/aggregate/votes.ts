@@ -1,7 +1,7 @@
 /**
  * Turning outcomes into votes, and a document's votes into competing classes of equal values.
  */
-import { normalizeText } from '../eval/index.ts';
+import { normalizeText } from '../text/normalize.ts';
 import { compareStrings } from '../corpus/random.ts';
 import type { DocumentVotes, VoteOutcome } from './types.ts';
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { AttributeSpec } from '../core/attributes.ts';
 import { resolveModelSettings, type ModelSettings, type ModelSettingsOptions, type UsageReport } from '../model/index.ts';
-import { extract as runExtract, type ExtractOptions, type ExtractResult } from '../pipeline/extract.ts';
-import type { Program } from '../pipeline/program.ts';
-import type { ResultCell, ResultRow } from '../pipeline/table.ts';
-import type { AttributeSpec } from '../synthesis/types.ts';
+import { extract as runExtract, type ExtractResult } from '../pipeline/extract.ts';
+import type { ExtractOptions } from '../pipeline/options.ts';
+import { writeRunReport } from '../report/index.ts';
+import type { Program, ResultCell, ResultRow } from '../run/index.ts';
 
 type Shape = z.ZodObject;
 
@@ -19,6 +20,8 @@ export interface LibraryExtractOptions<S extends Shape | undefined = undefined> 
    * `null` runs without a model (built-in synthesizer).
    */
   model?: ModelSettings | ModelSettingsOptions | null;
+  /** Write report.html into the run directory at the end (default true). */
+  report?: boolean;
 }
 
 /** Values typed by the schema; a field whose value is missing or fails validation is null. */
@@ -104,13 +107,14 @@ async function extractWith<S extends Shape | undefined>(
   const schema = options.attributes instanceof z.ZodObject ? (options.attributes as Shape) : undefined;
   const attributes = schema ? attributesOf(schema) : (options.attributes as Array<string | AttributeSpec> | undefined);
   const model = options.model === null ? null : resolveModelSettings(options.model ?? {});
-  const { attributes: _given, model: _model, ...rest } = options;
+  const { attributes: _given, model: _model, report, ...rest } = options;
   const result = await runExtract({
     ...rest,
     ...(attributes ? { attributes } : {}),
     model,
     onRow: (row) => onRow(typedRow(row, schema) as unknown as ExtractedRow<S>),
   });
+  if (report ?? true) await writeRunReport(result.runDir, (message) => options.onEvent?.({ type: 'notice', message }));
   return { result };
 }
 

@@ -1,4 +1,4 @@
-import { runProgram } from '../pipeline/run-program.ts';
+import { apply } from '../api/apply.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
@@ -23,7 +23,7 @@ export async function runApply(argv: string[]): Promise<number> {
   if (programPath === undefined || folder === undefined) throw new UsageError('usage: evaporate apply <program.json> <folder> [--out table.csv] (see --help)');
   const reporter = createReporter(progressMode(values));
   const started = performance.now();
-  const result = await untilInterrupted(reporter, 'Stopped; no table was written.', (signal) => runProgram({
+  const result = await untilInterrupted(reporter, 'Stopped; no table was written.', (signal) => apply({
     program: programPath,
     documents: folder,
     signal,

@@ -1,10 +1,10 @@
 import { checkEndpoint } from '../model/index.ts';
-import { bench } from '../pipeline/bench.ts';
-import type { Method } from '../pipeline/extract.ts';
+import { bench } from '../api/bench.ts';
+import { METHODS, type Method } from '../core/settings.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { attributesOption, choiceOption, defined, intOption, modelSettings, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { attributesOption, defined, intOption, modelSettings, parseOrHelp, progressMode, stringOption, synthOption, type CommandSpec } from './options.ts';
 import { createReporter } from './progress.ts';
-import { describeSynthesizer } from './summary.ts';
+import { describeSynth } from './summary.ts';
 
 export const benchCommand: CommandSpec = {
   name: 'bench',
@@ -23,8 +23,6 @@ export const benchCommand: CommandSpec = {
   ],
 };
 
-const METHODS: readonly Method[] = ['direct', 'code', 'code+'];
-
 export async function runBench(argv: string[]): Promise<number> {
   const parsed = parseOrHelp(benchCommand, argv);
   if (parsed === null) return EXIT.done;
@@ -32,7 +30,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const dataset = positionals[0];
   if (dataset === undefined) throw new UsageError('missing <dataset-folder>: evaporate bench <dataset-folder> (see --help)');
   const methods = stringOption(values, 'methods')?.split(',').map((method) => method.trim()) as Method[] | undefined;
-  const unknown = methods?.find((method) => !METHODS.includes(method));
+  const unknown = methods?.find((method) => !(METHODS as readonly string[]).includes(method));
   if (unknown !== undefined) throw new UsageError(`--methods: unknown method "${unknown}"; use direct, code and/or code+`);
   const reporter = createReporter(progressMode(values));
   const model = modelSettings(values);
@@ -43,7 +41,7 @@ export async function runBench(argv: string[]): Promise<number> {
     onEvent: (event) => reporter.event(event),
     ...defined({
       methods,
-      synth: choiceOption(values, 'synth', ['llm', 'builtin', 'both'] as const),
+      synth: synthOption(values),
       attributes: await attributesOption(values),
       sampleSize: intOption(values, 'sample', 1),
       seed: intOption(values, 'seed'),
@@ -69,7 +67,7 @@ export async function runBench(argv: string[]): Promise<number> {
       process.stdout.write(
         method.skipped
           ? `  ${method.method}: not run (${method.skipped})\n`
-          : `  ${method.method}: ${method.open ? `pair F1 ${(method.open.pairF1 * 100).toFixed(1)}, schema F1 ${(method.open.schemaF1 * 100).toFixed(1)}, ` : ''}average text F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynthesizer(method.synthesizer ?? 'none')}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
+          : `  ${method.method}: ${method.open ? `pair F1 ${(method.open.pairF1 * 100).toFixed(1)}, schema F1 ${(method.open.schemaF1 * 100).toFixed(1)}, ` : ''}average text F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynth(method.synth ?? null)}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
       );
     }
   }

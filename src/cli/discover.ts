@@ -38,11 +38,10 @@ export async function runDiscover(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return EXIT.done;
   }
-  const source = result.synthesizer === 'model' ? 'the model' : 'the built-in rules (no model configured)';
+  const source = result.by === 'model' ? 'the model' : 'the built-in rules (no model configured)';
   process.stdout.write(`${result.attributes.length} attributes found by ${source} in ${result.sampleSize} sample documents:\n`);
-  const rows = result.attributes.map((attribute) => [attribute.name, `${attribute.frequency}/${result.sampleSize}`, attribute.examples.slice(0, 2).join(' | ').slice(0, 80)]);
+  const rows = result.attributes.map((attribute) => [attribute.name, `${attribute.frequency}/${result.sampleSize}`, (attribute.examples ?? []).slice(0, 2).join(' | ').slice(0, 80)]);
   process.stdout.write(`${table([['attribute', 'docs', 'examples'], ...rows]).map((line) => `  ${line}`).join('\n')}\n`);
   if (result.usage) process.stdout.write(`Model: ${formatUsage(result.usage)}\n`);
-  if (result.failedRequests > 0) process.stderr.write(`${result.failedRequests} model request(s) failed; the list may be incomplete\n`);
   return EXIT.done;
 }

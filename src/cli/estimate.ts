@@ -1,7 +1,7 @@
 import { ModelConfigError, resolveModelSettings } from '../model/index.ts';
 import { estimate } from '../pipeline/estimate.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { attributesOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
+import { attributesOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, synthOption, type CommandSpec } from './options.ts';
 import { table } from './summary.ts';
 
 export const estimateCommand: CommandSpec = {
@@ -35,7 +35,7 @@ export async function runEstimate(argv: string[]): Promise<number> {
     model,
     ...defined({
       attributes: await attributesOption(values),
-      synth: stringOption(values, 'synth') as 'llm' | 'builtin' | 'both' | undefined,
+      synth: synthOption(values),
       sampleSize: intOption(values, 'sample', 1),
       seed: intOption(values, 'seed'),
       functionsPerAttribute: intOption(values, 'functions', 1),

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { checkEndpoint } from '../model/index.ts';
-import { extract, type ExtractOptions, type Method, type SynthMode } from '../pipeline/extract.ts';
-import { ARTIFACTS, defaultRunDir, readArtifact } from '../pipeline/run-dir.ts';
+import type { RunSettings } from '../core/settings.ts';
+import { extract } from '../pipeline/extract.ts';
+import { IN_MEMORY, type ExtractOptions } from '../pipeline/options.ts';
+import { writeRunReport } from '../report/index.ts';
+import { ARTIFACTS, defaultRunDir, readArtifact } from '../run/index.ts';
 import { EXIT, UsageError } from './errors.ts';
 import {
   attributesOption,
@@ -14,12 +17,14 @@ import {
   parseOrHelp,
   progressMode,
   stringOption,
+  synthOption,
   type CommandSpec,
   type ParsedValues,
 } from './options.ts';
+import { AGGREGATIONS, METHODS } from '../core/settings.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
-import { describeSynthesizer, formatSummary } from './summary.ts';
+import { describeSynth, formatSummary } from './summary.ts';
 
 export const extractCommand: CommandSpec = {
   name: 'extract',
@@ -42,76 +47,29 @@ export const extractCommand: CommandSpec = {
   ],
 };
 
-/** What may be given with --resume: how to reach the model, batch files, output, and how to show progress. */
-const RESUME_FLAGS = new Set<string>(['resume', 'model', 'base-url', 'api-key-env', 'concurrency', 'batch-export', 'batch-import', 'out', 'timeout-ms', 'isolates', 'report', 'quiet', 'json']);
-
-interface SavedRun {
-  documents: string;
-  model: { model: string; baseURL: string | null } | null;
-  method: Method;
-  synth: SynthMode;
-  options: Omit<ExtractOptions, 'documents' | 'model' | 'onEvent' | 'onRow' | 'signal'>;
-}
-
 export async function runExtract(argv: string[]): Promise<number> {
   const parsed = parseOrHelp(extractCommand, argv);
   if (parsed === null) return EXIT.done;
   const { values, positionals } = parsed;
   const resumeDir = stringOption(values, 'resume');
+  const given = await optionsFromFlags(values);
   let options: ExtractOptions;
   if (resumeDir !== undefined) {
-    const saved = await readArtifact<SavedRun>(resumeDir, ARTIFACTS.run);
-    if (saved === undefined) throw new UsageError(`--resume ${resumeDir}: no ${ARTIFACTS.run} there; pass the directory of an earlier run`);
-    if (saved.documents === '<in memory>') throw new UsageError(`--resume ${resumeDir}: that run's documents were passed in memory; resume it from the library`);
+    const saved = await readArtifact(resumeDir, 'run');
+    if (saved === undefined) throw new UsageError(`--resume ${resumeDir}: no ${ARTIFACTS.run.file} there; pass the directory of an earlier run`);
+    if (saved.documents === IN_MEMORY) throw new UsageError(`--resume ${resumeDir}: that run's documents were passed in memory; resume it from the library`);
     if (positionals.length > 0) throw new UsageError(`--resume continues the run on its own folder; drop "${positionals[0]}"`);
-    const ignored = extractCommand.options.filter((name) => !RESUME_FLAGS.has(name) && values[name] !== undefined);
-    if (ignored.length > 0) {
-      throw new UsageError(`--resume keeps the run's settings; ${ignored.map((name) => `--${name}`).join(', ')} cannot change them (start a new run instead)`);
-    }
-    const savedModel = saved.model
+    // The saved settings, with any flag given now on top: a changed setting recomputes the stages it affects.
+    const model = saved.model
       ? modelSettings({ model: saved.model.model, ...(saved.model.baseURL ? { 'base-url': saved.model.baseURL } : {}), ...pickModelFlags(values) })
-      : modelSettings(values);
-    options = {
-      ...saved.options,
-      documents: saved.documents,
-      model: savedModel,
-      method: saved.method,
-      synth: saved.synth,
-      runDir: resumeDir,
-      batchImport: listOption(values, 'batch-import'),
-      batchExport: stringOption(values, 'batch-export'),
-      ...(stringOption(values, 'out') ? { out: stringOption(values, 'out') } : {}),
-    };
+      : given.model;
+    options = { ...savedOptions(saved), ...given, model, runDir: resumeDir };
   } else {
     const folder = positionals[0];
     if (folder === undefined) throw new UsageError('missing <folder>: evaporate extract <folder> [options] (see --help)');
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"; options go after --, e.g. --attributes a,b`);
-    options = {
-      documents: folder,
-      attributes: await attributesOption(values),
-      model: modelSettings(values),
-      synth: choiceOption(values, 'synth', ['llm', 'builtin', 'both'] as const),
-      method: choiceOption(values, 'method', ['direct', 'code', 'code+'] as const),
-      aggregation: choiceOption(values, 'aggregation', ['ws', 'mv'] as const),
-      sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed'),
-      functionsPerAttribute: intOption(values, 'functions', 1),
-      topK: intOption(values, 'top-k', 1),
-      minF1: numberOption(values, 'min-f1', 0, 1),
-      maxAttributes: intOption(values, 'max-attributes', 1),
-      chunkChars: intOption(values, 'chunk-chars', 200),
-      runDir: stringOption(values, 'run-dir'),
-      out: stringOption(values, 'out'),
-      include: listOption(values, 'include'),
-      exclude: listOption(values, 'exclude'),
-      maxBytes: intOption(values, 'max-bytes', 1),
-      timeoutMs: intOption(values, 'timeout-ms', 1),
-      isolates: intOption(values, 'isolates', 1),
-      batchExport: stringOption(values, 'batch-export'),
-      batchImport: listOption(values, 'batch-import'),
-    };
+    options = { ...given, documents: folder };
   }
-  if (values.report !== undefined) options.report = values.report as boolean;
   options = defined(options);
   if (options.out) options.out = resolve(options.out);
   const runDir = resolve(options.runDir ?? defaultRunDir());
@@ -123,7 +81,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     if (options.method === 'direct') throw new UsageError('--method direct needs a model: pass --model (or set EVAPORATE_MODEL)');
     reporter.info('No model configured: running the built-in synthesizer (no model calls, no cost). Set --model or EVAPORATE_MODEL to use a model.');
   } else {
-    reporter.info(`Model: ${options.model.model}${options.model.baseURL ? ` at ${options.model.baseURL}` : ''}; synthesizer: ${describeSynthesizer(options.synth === 'llm' ? 'model' : options.synth === 'builtin' ? 'builtin' : 'model+builtin')}`);
+    reporter.info(`Model: ${options.model.model}${options.model.baseURL ? ` at ${options.model.baseURL}` : ''}; synthesizer: ${describeSynth(options.synth ?? 'both')}`);
     // Fail in a second, not after the sample is chosen and the first stage times out.
     if (!options.batchExport) await checkEndpoint(options.model, { timeoutMs: 15_000 });
   }
@@ -133,6 +91,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     const result = await untilInterrupted(reporter, `Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}`, (signal) =>
       extract({ ...options, onEvent: (event) => reporter.event(event), signal }),
     );
+    if (values.report !== false) await writeRunReport(result.runDir, (message) => reporter.event({ type: 'notice', message }));
     reporter.stop();
     const seconds = (performance.now() - started) / 1000;
     if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
@@ -150,4 +109,43 @@ function pickModelFlags(values: ParsedValues) {
     if (value !== undefined) flags[name] = value;
   }
   return flags;
+}
+
+/** The run's settings as options, so a resumed run continues as it was. */
+function savedOptions(saved: RunSettings): ExtractOptions {
+  const { documents, model: _model, attributes, include, exclude, startedAt: _clock, ...rest } = saved;
+  return {
+    ...rest,
+    documents,
+    ...(attributes ? { attributes } : {}),
+    ...(include ? { include } : {}),
+    ...(exclude ? { exclude } : {}),
+  };
+}
+
+/** The options the flags set; those not given are absent, so saved settings and defaults stay. */
+async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptions, 'documents'>> {
+  return defined({
+    attributes: await attributesOption(values),
+    model: modelSettings(values),
+    synth: synthOption(values),
+    method: choiceOption(values, 'method', METHODS),
+    aggregation: choiceOption(values, 'aggregation', AGGREGATIONS),
+    sampleSize: intOption(values, 'sample', 1),
+    seed: intOption(values, 'seed'),
+    functionsPerAttribute: intOption(values, 'functions', 1),
+    topK: intOption(values, 'top-k', 1),
+    minF1: numberOption(values, 'min-f1', 0, 1),
+    maxAttributes: intOption(values, 'max-attributes', 1),
+    chunkChars: intOption(values, 'chunk-chars', 200),
+    runDir: stringOption(values, 'run-dir'),
+    out: stringOption(values, 'out'),
+    include: listOption(values, 'include'),
+    exclude: listOption(values, 'exclude'),
+    maxBytes: intOption(values, 'max-bytes', 1),
+    timeoutMs: intOption(values, 'timeout-ms', 1),
+    isolates: intOption(values, 'isolates', 1),
+    batchExport: stringOption(values, 'batch-export'),
+    batchImport: listOption(values, 'batch-import'),
+  });
 }

@@ -1,14 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { CorpusError } from '../corpus/index.ts';
-import { ModelConfigError } from '../model/index.ts';
-import { BatchPendingError, ExtractError } from '../pipeline/extract.ts';
-import { ProgramError } from '../pipeline/program.ts';
-import { TableFormatError } from '../pipeline/table.ts';
-import { ReportError } from '../report/index.ts';
+import { EvaporateError } from '../core/errors.ts';
 import { runApply } from './apply.ts';
 import { runBench } from './bench.ts';
 import { runDiscover } from './discover.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, exitCodeOf, renderHint, UsageError } from './errors.ts';
 import { runEstimate } from './estimate.ts';
 import { runEval } from './eval.ts';
 import { runExtract } from './extract.ts';
@@ -39,18 +34,15 @@ function usage(): string {
 }
 
 /** One line saying what went wrong and what to do; a stack trace only for bugs (or with EVAPORATE_DEBUG=1). */
-function report(error: unknown): number {
-  if (error instanceof BatchPendingError) {
-    process.stderr.write(`${error.message}\n`);
-    return EXIT.batchPending;
+function report(error: unknown, command: string): number {
+  if (error instanceof EvaporateError) {
+    const hint = renderHint(error.hint, command);
+    process.stderr.write(error.code === 'batch-pending' ? `${error.message}\n${hint ? `Then ${hint}\n` : ''}` : `evaporate: ${error.message}${hint ? ` (${hint})` : ''}\n`);
+    return exitCodeOf(error.code);
   }
-  if (error instanceof UsageError || error instanceof TableFormatError) {
+  if (error instanceof UsageError) {
     process.stderr.write(`evaporate: ${error.message}\n`);
     return EXIT.usage;
-  }
-  if (error instanceof CorpusError || error instanceof ModelConfigError || error instanceof ProgramError || error instanceof ExtractError || error instanceof ReportError) {
-    process.stderr.write(`evaporate: ${error.message}\n`);
-    return EXIT.failed;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`evaporate: ${message}\n`);
@@ -77,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    return report(error);
+    return report(error, name);
   }
 }
 

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveModelSettings, type ModelSettings } from '../model/index.ts';
-import type { AttributeSpec } from '../synthesis/types.ts';
+import type { AttributeSpec } from '../core/attributes.ts';
+import { SYNTH_MODES, type SynthMode } from '../core/settings.ts';
 import { UsageError } from './errors.ts';
 import type { ProgressMode } from './progress.ts';
 
@@ -22,7 +23,7 @@ export const OPTIONS = {
   'base-url': { type: 'string', value: 'url', help: 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL)' },
   'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (default OPENAI_API_KEY)' },
   concurrency: { type: 'string', value: 'n', help: 'model requests in flight at once (default 8)' },
-  synth: { type: 'string', value: 'llm|builtin|both', help: 'who writes candidate functions (default both with a model, builtin without; llm = the paper)' },
+  synth: { type: 'string', value: 'model|builtin|both', help: 'who writes candidate functions (default both with a model, builtin without; model = the paper)' },
   method: { type: 'string', value: 'direct|code|code+', help: 'direct: model reads every document; code: best function; code+: ensemble (default)' },
   aggregation: { type: 'string', value: 'ws|mv', help: 'how code+ combines votes: label model (default) or majority vote' },
   sample: { type: 'string', value: 'n', help: 'documents in the sample shown to the model (default 10)' },
@@ -200,4 +201,10 @@ export async function attributesOption(values: ParsedValues): Promise<AttributeS
   const specs = entries.map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
   if (specs.length === 0) throw new UsageError(`invalid schema file ${schemaPath}: it lists no attributes`);
   return specs;
+}
+
+/** --synth: `llm`, the name earlier releases used for `model`, is still understood. */
+export function synthOption(values: ParsedValues): SynthMode | undefined {
+  if (values.synth === 'llm') return 'model';
+  return choiceOption(values, 'synth', SYNTH_MODES);
 }

@@ -1,3 +1,4 @@
+import type { SynthMode } from '../core/settings.ts';
 import type { UsageReport } from '../model/index.ts';
 import type { ExtractResult } from '../pipeline/extract.ts';
 
@@ -5,7 +6,7 @@ import type { ExtractResult } from '../pipeline/extract.ts';
 export function formatSummary(result: ExtractResult, seconds: number): string {
   const lines = [
     `Extracted ${result.rows} rows x ${result.attributes.length} attributes in ${seconds.toFixed(1)} s ` +
-      `(method ${result.method}, synthesizer ${describeSynthesizer(result.synthesizer)})`,
+      `(method ${result.method}, functions by ${describeSynth(result.synth)})`,
   ];
   const header = ['attribute', 'coverage', 'confidence', 'kept'];
   const rows = result.perAttribute.map((attribute) => [
@@ -36,8 +37,8 @@ export function formatUsage(usage: UsageReport): string {
   );
 }
 
-export function describeSynthesizer(synthesizer: ExtractResult['synthesizer']): string {
-  return { model: 'model', builtin: 'built-in (no model)', 'model+builtin': 'model + built-in', none: 'none' }[synthesizer];
+export function describeSynth(synth: SynthMode | null): string {
+  return synth === null ? 'none (direct)' : { model: 'the model', builtin: 'built-in rules (no model)', both: 'the model + built-in rules' }[synth];
 }
 
 /** Left-aligned columns separated by two spaces. */

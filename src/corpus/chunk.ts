@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../core/settings.ts';
 /** A slice of a view: `text === view.slice(start, end)`, so a value found in a chunk maps back to the view. */
 export interface Chunk {
   index: number;
@@ -23,7 +24,7 @@ const boundaries = [/\n\s*\n/g, /\n/g, /[.!?;](?=\s)/g, /\s/g];
  * within the budget. Chunks cover the view without gaps or overlap.
  */
 export function chunkView(view: string, options: ChunkOptions = {}): Chunk[] {
-  const maxChars = Math.max(1, options.maxChars ?? (options.maxTokens ? options.maxTokens * CHARS_PER_TOKEN : 3000));
+  const maxChars = Math.max(1, options.maxChars ?? (options.maxTokens ? options.maxTokens * CHARS_PER_TOKEN : DEFAULTS.chunkChars));
   const chunks: Chunk[] = [];
   let start = 0;
   while (start < view.length) {

@@ -7,6 +7,7 @@ import { detectFormat } from './format.ts';
 import { compareStrings } from './random.ts';
 import type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile } from './types.ts';
 import { buildView } from './view.ts';
+import { DEFAULTS } from '../core/settings.ts';
 
 export interface CorpusOptions {
   /** Glob patterns (relative to the root) of files to read; default every file. */
@@ -34,7 +35,7 @@ export interface Corpus {
   views(refs?: readonly DocumentRef[]): AsyncGenerator<CorpusDocument>;
 }
 
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = DEFAULTS.maxBytes;
 
 export function isSkipped(entry: CorpusDocument | SkippedFile): entry is SkippedFile {
   return 'reason' in entry;

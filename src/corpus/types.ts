@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** How a document's bytes are interpreted: markup becomes a cleaned-HTML view, anything else normalized text. */
 export type DocumentFormat = 'html' | 'text';
 
@@ -20,12 +22,14 @@ export interface CorpusDocument extends DocumentRef {
   view: string;
 }
 
-export type SkipReason = 'unreadable' | 'binary' | 'empty' | 'too-large' | 'unparseable';
+export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'unparseable'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** A file that was found but not loaded, and why. */
-export interface SkippedFile {
-  id: string;
-  path: string;
-  reason: SkipReason;
-  detail: string;
-}
+export const skippedFileSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  reason: z.enum(SKIP_REASONS),
+  detail: z.string(),
+});
+export type SkippedFile = z.infer<typeof skippedFileSchema>;

@@ -4,10 +4,9 @@ import type { ModelClient } from '../model/index.ts';
 import { attributeList } from '../prompting/attributes.ts';
 import { parseJsonReply } from '../prompting/replies.ts';
 import { renderPrompt } from '../prompting/templates.ts';
-import type { AttributeSpec } from '../synthesis/types.ts';
-
-/** A value as a table cell holds it: one or more strings, or null for "the document does not state it". */
-export type CellValue = string[] | null;
+import type { AttributeSpec } from '../core/attributes.ts';
+import type { CellValue } from '../core/cells.ts';
+import { DEFAULTS } from '../core/settings.ts';
 
 export interface DirectResult {
   /** Attributes the model answered for; an attribute whose request failed is absent (unknown), not null. */
@@ -34,7 +33,7 @@ export async function extractDirect(
   client: ModelClient,
   options: DirectOptions,
 ): Promise<DirectResult> {
-  const chunks = chunkView(doc.view, { maxChars: options.chunkChars ?? 3000 });
+  const chunks = chunkView(doc.view, { maxChars: options.chunkChars ?? DEFAULTS.chunkChars });
   const ranked = new Map(attributes.map((attribute) => [attribute.name, rankChunks(chunks, attribute.name, attribute.description).map((chunk) => chunk.index)]));
   const result: DirectResult = { values: {}, failures: [] };
   let open = [...attributes];

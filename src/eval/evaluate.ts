@@ -4,49 +4,58 @@
  * from the prediction are scored as empty predictions, never dropped.
  */
 import type { GoldTable } from './gold.ts';
-import { pairF1, schemaF1AtK, textF1, type Prf, type Triple } from './metrics.ts';
+import { z } from 'zod';
+import { textF1 } from '../text/f1.ts';
+import { pairF1, schemaF1AtK, type Prf, type Triple } from './metrics.ts';
 import { sameAttributeName } from './names.ts';
 import type { PredictedTable } from './table.ts';
 
-export interface CellScore {
-  pred: string[] | null;
-  gold: string[];
-  f1: number;
-}
+export const cellScoreSchema = z.object({
+  pred: z.array(z.string()).nullable(),
+  gold: z.array(z.string()),
+  f1: z.number(),
+});
+export type CellScore = z.infer<typeof cellScoreSchema>;
 
-export interface DocumentScore {
+export const documentScoreSchema = z.object({
   /** Gold document id. */
-  doc: string;
+  doc: z.string(),
   /** The predicted row's id, when one was matched (it may differ by a leading folder). */
-  predDoc: string | null;
+  predDoc: z.string().nullable(),
   /** Mean text F1 over the evaluated attributes. */
-  meanF1: number;
-  cells: Record<string, CellScore>;
-}
+  meanF1: z.number(),
+  cells: z.record(z.string(), cellScoreSchema),
+});
+export type DocumentScore = z.infer<typeof documentScoreSchema>;
 
-export interface AttributeScore {
-  name: string;
+export const attributeScoreSchema = z.object({
+  name: z.string(),
   /** The predicted column scored for it, or null when the prediction has none (all scored empty). */
-  column: string | null;
+  column: z.string().nullable(),
   /** Mean text F1 over gold documents. */
-  f1: number;
-}
+  f1: z.number(),
+});
+export type AttributeScore = z.infer<typeof attributeScoreSchema>;
 
-export interface EvaluationReport {
-  attributes: AttributeScore[];
+const prfSchema = z.object({ precision: z.number(), recall: z.number(), f1: z.number() });
+
+/** A predicted table scored against gold (bench writes it into the run directory as evaluation.json). */
+export const evaluationReportSchema = z.object({
+  attributes: z.array(attributeScoreSchema),
   /** Mean of the attribute F1s. */
-  averageF1: number;
+  averageF1: z.number(),
   /** Pair F1 over (document, attribute, value) facts of the evaluated cells. */
-  pairs: Prf;
+  pairs: prfSchema,
   /** One entry per gold document, in gold order. */
-  documents: DocumentScore[];
+  documents: z.array(documentScoreSchema),
   /** Gold documents with no predicted row; each was scored as an empty prediction. */
-  missingDocuments: string[];
+  missingDocuments: z.array(z.string()),
   /** Predicted rows that match no gold document (ignored). */
-  extraDocuments: string[];
+  extraDocuments: z.array(z.string()),
   /** Gold documents whose predicted row was found by path suffix rather than by exact id. */
-  matchedBySuffix: number;
-}
+  matchedBySuffix: z.number(),
+});
+export type EvaluationReport = z.infer<typeof evaluationReportSchema>;
 
 export interface EvaluateOptions {
   /** Evaluate only these gold attributes (names matched leniently); default all gold attributes. */

@@ -1,6 +1,7 @@
 /** Evaluation: metrics, gold loaders, predicted-table readers, scoring and reports. */
-export { normalizeText, htmlToText, type CellValue } from './normalize.ts';
-export { textF1, pairF1, schemaF1AtK, prf, type Prf, type Triple } from './metrics.ts';
+export { normalizeText, htmlToText, type MetricValue } from '../text/normalize.ts';
+export { textF1 } from '../text/f1.ts';
+export { pairF1, schemaF1AtK, prf, type Prf, type Triple } from './metrics.ts';
 export { sameAttributeName, matchAttributeNames } from './names.ts';
 export {
   readEvaporateTable,

@@ -5,7 +5,7 @@
  * them. The `custom_id` of each line is the call's cache key, which is what ties answers back.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { cacheEntry, isCacheKey, writeCacheEntry } from './cache.ts';
 import { MalformedReplyError } from './retry.ts';
 import { parseChatCompletion, type ChatCompletionBody } from './wire.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import type { ChatRequest } from './types.ts';
 import type { ParsedReply } from './wire.ts';
 

@@ -1,3 +1,5 @@
+import { EvaporateError } from '../core/errors.ts';
+
 /**
  * Configuration problems that must stop a run before it spends anything: a bad key, an unknown
  * model, an endpoint that cannot be reached, an invalid setting. Per-request failures are not
@@ -5,13 +7,13 @@
  */
 export type ModelConfigProblem = 'invalid-setting' | 'missing-key' | 'auth' | 'unknown-model' | 'unreachable' | 'bad-endpoint';
 
-export class ModelConfigError extends Error {
+export class ModelConfigError extends EvaporateError {
+  override name = 'ModelConfigError';
   readonly problem: ModelConfigProblem;
 
   /** `message` is one line: what is wrong and what to do about it. */
   constructor(problem: ModelConfigProblem, message: string) {
-    super(message);
-    this.name = 'ModelConfigError';
+    super('model-config', message);
     this.problem = problem;
   }
 }

@@ -15,5 +15,6 @@ export type { CostEstimate } from './estimate.ts';
 export { BUILTIN_PRICES, priceFor } from './pricing.ts';
 export type { ModelPrice, PriceTable } from './pricing.ts';
 export type { StageUsage, UsageReport } from './usage.ts';
+export { stageUsageSchema, usageReportSchema } from './usage.ts';
 export { addUsage } from './usage.ts';
 export { cacheKey } from './cache.ts';

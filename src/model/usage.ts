@@ -3,40 +3,43 @@
  * an identical request already in flight) spend nothing and are counted as cached ("virtual")
  * tokens, so a resumed run shows both what it paid and what it reused.
  */
+import { z } from 'zod';
 import { costUsd, priceFor, type PriceTable } from './pricing.ts';
 
-export interface StageUsage {
+export const stageUsageSchema = z.object({
   /** chat() calls, whatever their outcome. */
-  calls: number;
+  calls: z.number(),
   /** Answered by a live request (after any retries). */
-  liveCalls: number;
-  cachedCalls: number;
-  failedCalls: number;
+  liveCalls: z.number(),
+  cachedCalls: z.number(),
+  failedCalls: z.number(),
   /** Not answered because the client is in batch mode: they wait in the batch file. */
-  pendingCalls: number;
+  pendingCalls: z.number(),
   /** HTTP attempts made, retries included. */
-  attempts: number;
+  attempts: z.number(),
   /** Actual tokens, from the API's usage fields. */
-  promptTokens: number;
-  completionTokens: number;
+  promptTokens: z.number(),
+  completionTokens: z.number(),
   /** Live calls whose endpoint reported no usage, so their tokens are estimates. */
-  estimatedUsageCalls: number;
+  estimatedUsageCalls: z.number(),
   /** Tokens of cached answers: what they cost when first made, not spent by this run. */
-  cachedPromptTokens: number;
-  cachedCompletionTokens: number;
+  cachedPromptTokens: z.number(),
+  cachedCompletionTokens: z.number(),
   /** Cost of the actual tokens; null when the model's price is unknown. */
-  costUsd: number | null;
+  costUsd: z.number().nullable(),
   /** What the cached answers would have cost if made again; null when the price is unknown. */
-  cachedCostUsd: number | null;
-}
+  cachedCostUsd: z.number().nullable(),
+});
+export type StageUsage = z.infer<typeof stageUsageSchema>;
 
-export interface UsageReport {
-  model: string;
+export const usageReportSchema = z.object({
+  model: z.string(),
   /** Price used, or null when unknown (local models, unlisted ids). */
-  price: { inputPerMTok: number; outputPerMTok: number } | null;
-  stages: Record<string, StageUsage>;
-  total: StageUsage;
-}
+  price: z.object({ inputPerMTok: z.number(), outputPerMTok: z.number() }).nullable(),
+  stages: z.record(z.string(), stageUsageSchema),
+  total: stageUsageSchema,
+});
+export type UsageReport = z.infer<typeof usageReportSchema>;
 
 type Counter = Omit<StageUsage, 'costUsd' | 'cachedCostUsd'>;
 
@@ -124,12 +127,16 @@ export function createUsageLedger(model: string, prices?: PriceTable): UsageLedg
 
 /**
  * Usage of two processes of one run added up (a run stopped and resumed, or batch rounds): what each actually
- * spent, and what each took from the cache. Costs add when both are known.
+ * spent, and what each took from the cache. Costs add when both are known. A call pending in the earlier
+ * process is asked again by the later one (answered from an imported batch, or pending once more), so it is
+ * counted once, as the later process saw it: pending is a state, not a tally.
  */
 export function addUsage(earlier: UsageReport, later: UsageReport): UsageReport {
   const add = (a: StageUsage | undefined, b: StageUsage | undefined): StageUsage => {
     const sum = { ...emptyCounter() } as Counter;
     for (const field of Object.keys(sum) as (keyof Counter)[]) sum[field] = (a?.[field] ?? 0) + (b?.[field] ?? 0);
+    sum.calls -= a?.pendingCalls ?? 0;
+    sum.pendingCalls = b?.pendingCalls ?? 0;
     const cost = (x: number | null | undefined, y: number | null | undefined) => (x === null || y === null ? null : (x ?? 0) + (y ?? 0));
     return { ...sum, costUsd: cost(a?.costUsd, b?.costUsd), cachedCostUsd: cost(a?.cachedCostUsd, b?.cachedCostUsd) };
   };

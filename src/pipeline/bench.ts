@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { evaluateOpenTable, evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
+import type { AttributeSpec } from '../core/attributes.ts';
+import type { Method, SynthMode } from '../core/settings.ts';
 import type { ModelSettings, StageUsage } from '../model/index.ts';
-import { extract, writeRunReport, type ExtractResult, type Method, type SynthMode } from './extract.ts';
+import { writeArtifact } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
-import type { AttributeSpec } from '../synthesis/types.ts';
-import { ARTIFACTS, writeArtifact } from './run-dir.ts';
+import { extract, type ExtractResult } from './extract.ts';
 
 export interface BenchOptions {
   /** A benchmark folder (Evaporate layout, SWDE, ...) with gold. */
@@ -28,8 +29,8 @@ export interface BenchOptions {
   resultsDir?: string;
   /** Run directories go here (default .evaporate/bench). */
   workDir?: string;
-  /** Write each run's report.html, with F1 and the worst documents (default true). */
-  report?: boolean;
+  /** Called with each finished run's directory once its evaluation is beside it (the CLI writes the review page here). */
+  onRunDone?: (runDir: string) => Promise<void>;
   onEvent?: (event: PipelineEvent) => void;
 }
 
@@ -37,7 +38,7 @@ export interface MethodResult {
   method: Method;
   /** Why the method did not run, when it did not. */
   skipped?: string;
-  synthesizer?: ExtractResult['synthesizer'];
+  synth?: ExtractResult['synth'];
   f1?: Record<string, number>;
   averageF1?: number;
   /** Open IE only: every predicted triple against the gold's, and discovered names against the gold's. */
@@ -119,7 +120,6 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.isolates ? { isolates: options.isolates } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    report: false, // written below, once the evaluation is beside the run
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const predicted = await readPredictedTable(result.tablePath);
@@ -128,8 +128,8 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   });
   const open = options.openIE ? evaluateOpenTable(predicted, setting.gold!, result.attributes.map((attribute) => attribute.name)) : undefined;
   // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
-  await writeArtifact(result.runDir, ARTIFACTS.evaluation, evaluation);
-  if (options.report ?? true) await writeRunReport(result.runDir, options.onEvent ?? (() => {}));
+  await writeArtifact(result.runDir, 'evaluation', evaluation);
+  await options.onRunDone?.(result.runDir);
   const total = result.usage?.total;
   const keptByOrigin: Record<string, number> = {};
   for (const attribute of result.perAttribute) {
@@ -137,7 +137,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   }
   return {
     method,
-    synthesizer: result.synthesizer,
+    synth: result.synth,
     f1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.f1)])),
     averageF1: round(evaluation.averageF1),
     ...(open
@@ -204,11 +204,11 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '',
     '## Cost and speed',
     '',
-    '| method | synthesizer | model calls (live / cached) | prompt + completion tokens | cached tokens | cost | functions generated / kept | apply docs/s | wall s |',
+    '| method | functions by | model calls (live / cached) | prompt + completion tokens | cached tokens | cost | functions generated / kept | apply docs/s | wall s |',
     '|---|---|---|---|---|---|---|---:|---:|',
     ...ran.map((method) => {
       const model = method.model;
-      return `| ${method.method} | ${method.synthesizer} | ${model ? `${model.liveCalls} / ${model.cachedCalls}` : '0'} | ${model ? `${model.promptTokens} + ${model.completionTokens}` : '0'} | ${model ? model.cachedPromptTokens + model.cachedCompletionTokens : 0} | ${model?.costUsd == null ? (model ? 'unknown' : '$0') : `$${model.costUsd.toFixed(4)}`} | ${method.functionsGenerated} / ${method.functionsKept} (${Object.entries(method.keptByOrigin ?? {}).map(([origin, n]) => `${origin} ${n}`).join(', ') || '-'}) | ${method.applyDocsPerSecond} | ${method.wallSeconds} |`;
+      return `| ${method.method} | ${method.synth ?? '-'} | ${model ? `${model.liveCalls} / ${model.cachedCalls}` : '0'} | ${model ? `${model.promptTokens} + ${model.completionTokens}` : '0'} | ${model ? model.cachedPromptTokens + model.cachedCompletionTokens : 0} | ${model?.costUsd == null ? (model ? 'unknown' : '$0') : `$${model.costUsd.toFixed(4)}`} | ${method.functionsGenerated} / ${method.functionsKept} (${Object.entries(method.keptByOrigin ?? {}).map(([origin, n]) => `${origin} ${n}`).join(', ') || '-'}) | ${method.applyDocsPerSecond} | ${method.wallSeconds} |`;
     }),
     ...report.methods.filter((method) => method.skipped !== undefined).map((method) => `\n${method.method}: not run, ${method.skipped}.`),
     '',

@@ -1,12 +1,15 @@
-import { corpusFromDocuments, openCorpus } from '../corpus/index.ts';
+import { toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
+import { DEFAULTS } from '../core/settings.ts';
+import type { CorpusDocument } from '../corpus/index.ts';
 import { extractDirect } from '../direct/index.ts';
 import { estimateCost, type ChatRequest, type CostEstimate, type ModelClient, type ModelSettings } from '../model/index.ts';
 import { discoverAttributesBuiltin } from '../schema/builtin.ts';
 import { discoverWithModel } from '../schema/model.ts';
 import { synthesizeWithModel } from '../synthesis/model.ts';
-import type { AttributeSpec } from '../synthesis/types.ts';
-import { ExtractError, type ExtractOptions } from './extract.ts';
-import { pickSample } from './sample.ts';
+import { ExtractError } from './context.ts';
+import { openDocuments } from './documents.ts';
+import type { ExtractOptions } from './options.ts';
+import { pickSample } from './stages/sample.ts';
 
 export interface EstimateResult {
   model: string;
@@ -30,25 +33,23 @@ export interface EstimateResult {
  * direct extraction asks a further chunk for a value not found, and open IE's re-rank adds one request.
  */
 export async function estimate(options: ExtractOptions & { model: ModelSettings }): Promise<EstimateResult> {
-  const corpus = typeof options.documents === 'string'
-    ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })
-    : corpusFromDocuments(options.documents);
-  const sample = await pickSample(corpus, options.sampleSize ?? 10, options.seed ?? 0);
-  if (sample.length === 0) throw new ExtractError('No readable documents found. Check the folder and the --include/--exclude patterns.');
+  const corpus = await openDocuments(options.documents, options);
+  const sample = await pickSample(corpus, options.sampleSize ?? DEFAULTS.sampleSize, options.seed ?? DEFAULTS.seed);
+  if (sample.length === 0) throw new ExtractError('no-documents', 'None of the documents could be read.', { settings: ['include', 'exclude'] });
   const synth = options.synth ?? 'both';
   const usesModel = synth !== 'builtin';
   const chunk = options.chunkChars ? { chunkChars: options.chunkChars } : {};
   const { client, requests } = recordingClient();
 
   const openIE = !options.attributes?.length;
-  let attributes: AttributeSpec[] = (options.attributes ?? []).map((attribute) => (typeof attribute === 'string' ? { name: attribute } : attribute));
+  let attributes: AttributeSpec[] = (options.attributes ?? []).map(toAttributeSpec);
   if (openIE) {
-    if (usesModel) await discoverWithModel(sample, client, { max: options.maxAttributes ?? 20, rerank: false, ...chunk });
-    attributes = discoverAttributesBuiltin(sample, { max: options.maxAttributes ?? 20 }).map((attribute) => ({ name: attribute.name }));
+    if (usesModel) await discoverWithModel(sample, client, { max: options.maxAttributes ?? DEFAULTS.maxAttributes, rerank: false, ...chunk });
+    attributes = discoverAttributesBuiltin(sample, { max: options.maxAttributes ?? DEFAULTS.maxAttributes }).map((attribute) => ({ name: attribute.name }));
   }
   if (usesModel) {
     for (const doc of sample) await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...chunk });
-    for (const attribute of attributes) await synthesizeWithModel(attribute, sample, client, { count: options.functionsPerAttribute ?? 20, ...chunk });
+    for (const attribute of attributes) await synthesizeWithModel(attribute, sample, client, { count: options.functionsPerAttribute ?? DEFAULTS.functionsPerAttribute, ...chunk });
   }
 
   const requestsByStage: Record<string, number> = {};
@@ -93,7 +94,7 @@ function recordingClient(): { client: ModelClient; requests: Recorded } {
 }
 
 // With --synth builtin no stage calls the model, but the direct method's cost is still worth showing.
-async function directRequests(sample: Parameters<typeof extractDirect>[0][], attributes: AttributeSpec[], chunk: { chunkChars?: number }): Promise<Recorded> {
+async function directRequests(sample: CorpusDocument[], attributes: AttributeSpec[], chunk: { chunkChars?: number }): Promise<Recorded> {
   const { client, requests } = recordingClient();
   for (const doc of sample) await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...chunk });
   return requests;

@@ -1,12 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { corpusFromDocuments, openCorpus, type Corpus, type InputDocument } from '../corpus/index.ts';
-import { applyProgram, type ApplySummary } from './apply.ts';
+import type { Corpus, InputDocument } from '../corpus/index.ts';
+import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow } from '../run/index.ts';
+import { applyProgram, type ApplySummary } from './apply-program.ts';
+import { openDocuments } from './documents.ts';
 import type { PipelineEvent } from './events.ts';
-import { ExtractError, writeRunReport } from './extract.ts';
-import { readProgram, type Program } from './program.ts';
-import { ARTIFACTS, defaultRunDir } from './run-dir.ts';
-import { filling, openRowSink, tableFormatOf, type ResultRow } from './table.ts';
 
 export interface ApplyRunOptions {
   /** A program.json path or a program object. */
@@ -23,11 +21,10 @@ export interface ApplyRunOptions {
   onEvent?: (event: PipelineEvent) => void;
   onRow?: (row: ResultRow) => void | Promise<void>;
   signal?: AbortSignal;
-  /** Write report.html into the run directory (default true). */
-  report?: boolean;
 }
 
 export interface ApplyRunResult extends ApplySummary {
+  runDir: string;
   tablePath: string;
   cellsPath: string;
   skipped: Corpus['skipped'];
@@ -37,15 +34,12 @@ export interface ApplyRunResult extends ApplySummary {
 export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResult> {
   if (options.out) tableFormatOf(options.out); // fail before anything is read or created
   const program = typeof options.program === 'string' ? await readProgram(options.program) : options.program;
-  const corpus = typeof options.documents === 'string'
-    ? await openCorpus(options.documents, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes })
-    : corpusFromDocuments(options.documents);
-  if (corpus.documents.length === 0) throw new ExtractError('No documents found. Check the folder and the --include/--exclude patterns.');
+  const corpus = await openDocuments(options.documents, options);
   const runDir = resolve(options.runDir ?? defaultRunDir());
   await mkdir(runDir, { recursive: true });
   const sink = await openRowSink({
     tablePath: resolve(options.out ?? join(runDir, 'table.csv')),
-    cellsPath: join(runDir, ARTIFACTS.cells),
+    cellsPath: join(runDir, RUN_FILES.cells),
     attributes: program.attributes.map((attribute) => attribute.name),
     ...(options.onRow ? { onRow: options.onRow } : {}),
   });
@@ -59,6 +53,5 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
     }),
   );
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'done' });
-  if (options.report ?? true) await writeRunReport(runDir, options.onEvent ?? (() => {}));
-  return { ...summary, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped };
+  return { ...summary, runDir, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped };
 }

@@ -1,4 +1,4 @@
-import type { AttributeSpec } from '../synthesis/types.ts';
+import type { AttributeSpec } from '../core/attributes.ts';
 
 /** What the user said about an attribute, as lines for a prompt ('' when nothing). */
 export function attributeNotes(attribute: AttributeSpec): string {

@@ -3,7 +3,7 @@
  * confidence, the functions behind each attribute, each cell's document with the value highlighted, and
  * the run's cost and timing (and F1 when the run was scored against gold).
  */
-export { buildReport, writeReport, type ReportOptions } from './build.ts';
+export { buildReport, writeReport, writeRunReport, type ReportOptions } from './build.ts';
 export { serveReport, DEFAULT_PORT, type ReportServer, type ServeOptions } from './serve.ts';
 export { ReportError, type LoadedReport } from './load.ts';
 export { embedJson, renderReportHtml } from './html.ts';

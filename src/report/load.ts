@@ -5,16 +5,20 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ARTIFACTS } from '../pipeline/run-dir.ts';
-import { parseCellsLine, readRunArtifacts, type CellsLine, type RunArtifacts } from './artifacts.ts';
+import { EvaporateError, type ErrorHint } from '../core/errors.ts';
+import { ARTIFACTS, RUN_FILES, type ResultRow } from '../run/index.ts';
+import { parseCellsLine, readRunArtifacts, type RunArtifacts } from './artifacts.ts';
 import type { AttributeReport, CandidateEntry, EvaluationInfo, FunctionInfo, ReportCell, ReportData, ReportRow, RunFacts } from './types.ts';
 
 /** Skipped files listed on the page; the count says how many more there were. */
 const MAX_SKIPPED_LISTED = 1000;
 const WORST_DOCUMENTS = 20;
 
-export class ReportError extends Error {
+export class ReportError extends EvaporateError {
   override name = 'ReportError';
+  constructor(message: string, hint: ErrorHint = {}) {
+    super('report', message, hint);
+  }
 }
 
 export interface LoadedReport {
@@ -28,16 +32,16 @@ export async function loadReportData(runDir: string): Promise<LoadedReport> {
     throw new ReportError(`Run directory not found: ${runDir}. Pass the directory of an extract, apply or bench run.`);
   }
   const artifacts = await readRunArtifacts(dir);
-  const hasCells = existsSync(join(dir, ARTIFACTS.cells));
+  const hasCells = existsSync(join(dir, RUN_FILES.cells));
   if (!hasCells && artifacts.run === undefined) {
-    throw new ReportError(`${runDir} holds neither ${ARTIFACTS.run} nor ${ARTIFACTS.cells}: it is not a run directory.`);
+    throw new ReportError(`${runDir} holds neither ${ARTIFACTS.run.file} nor ${RUN_FILES.cells}: it is not a run directory.`);
   }
   const notes = [...artifacts.notes];
   const functions = createFunctionTable(artifacts);
   const names = attributeNames(artifacts);
   const rows: ReportRow[] = [];
-  if (hasCells) await readRows(join(dir, ARTIFACTS.cells), names, functions, rows, notes);
-  else notes.push(`No ${ARTIFACTS.cells}: the run stopped before the apply stage, so there is no table yet.`);
+  if (hasCells) await readRows(join(dir, RUN_FILES.cells), names, functions, rows, notes);
+  else notes.push(`No ${RUN_FILES.cells}: the run stopped before the apply stage, so there is no table yet.`);
   const evaluation = artifacts.evaluation ? attachEvaluation(artifacts.evaluation, names, rows) : null;
   const data: ReportData = {
     version: 1,
@@ -144,12 +148,12 @@ async function readRows(path: string, names: string[], functions: FunctionTable,
     for (const name of Object.keys(parsed.cells)) if (!names.includes(name)) names.push(name);
     rows.push(compactRow(parsed, names, functions));
   }
-  if (bad.length > 0) notes.push(`${bad.length} line(s) of ${ARTIFACTS.cells} could not be read and are left out (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? '; ...' : ''}).`);
+  if (bad.length > 0) notes.push(`${bad.length} line(s) of ${RUN_FILES.cells} could not be read and are left out (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? '; ...' : ''}).`);
 }
 
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
-function compactRow(line: CellsLine, names: readonly string[], functions: FunctionTable): ReportRow {
+function compactRow(line: ResultRow, names: readonly string[], functions: FunctionTable): ReportRow {
   return {
     d: line.doc,
     c: names.map((name): ReportCell => {
@@ -178,7 +182,7 @@ function runFacts(runDir: string, artifacts: RunArtifacts, rows: number): RunFac
     runDir,
     corpus: corpus || null,
     method: artifacts.summary?.method ?? artifacts.run?.method ?? null,
-    synthesizer: artifacts.summary?.synthesizer ?? artifacts.run?.synth ?? null,
+    synthesizer: describeSynth(artifacts.summary ? artifacts.summary.synth : (artifacts.run?.synth ?? null)),
     model: artifacts.run?.model ?? null,
     documents: artifacts.documents?.documents ?? rows,
     rows,
@@ -242,4 +246,8 @@ function attachEvaluation(evaluation: NonNullable<RunArtifacts['evaluation']>, n
     worst,
     missingDocuments: evaluation.missingDocuments.slice(0, MAX_SKIPPED_LISTED),
   };
+}
+
+function describeSynth(synth: 'model' | 'builtin' | 'both' | null): string | null {
+  return synth === null ? null : { model: 'the model', builtin: 'built-in rules', both: 'the model and built-in rules' }[synth];
 }

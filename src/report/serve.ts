@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isSkipped } from '../corpus/index.ts';
-import { writeFileAtomic } from '../model/atomic-file.ts';
-import { ARTIFACTS } from '../pipeline/run-dir.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { RUN_FILES } from '../run/index.ts';
 import { renderReportHtml } from './html.ts';
 import { buildReport, type ReportOptions } from './build.ts';
 import { ReportError } from './load.ts';
@@ -35,7 +35,7 @@ export interface ReportServer {
 export async function serveReport(runDir: string, options: ServeOptions = {}): Promise<ReportServer> {
   const { data, artifacts } = await buildReport(runDir, options);
   const html = renderReportHtml(data);
-  const reportPath = join(data.run.runDir, ARTIFACTS.report);
+  const reportPath = join(data.run.runDir, RUN_FILES.report);
   await writeFileAtomic(reportPath, html);
   const opened = await openRunCorpus(data, artifacts, options.corpusRoot);
 
@@ -48,7 +48,7 @@ export async function serveReport(runDir: string, options: ServeOptions = {}): P
     if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) return send(response, 403, { error: 'this server answers only requests to 127.0.0.1' });
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, { error: 'only GET' });
     const url = new URL(request.url ?? '/', `http://${host}`);
-    if (url.pathname === '/' || url.pathname === `/${ARTIFACTS.report}`) {
+    if (url.pathname === '/' || url.pathname === `/${RUN_FILES.report}`) {
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
       return response.end(html);
     }
@@ -66,7 +66,7 @@ export async function serveReport(runDir: string, options: ServeOptions = {}): P
     server.once('error', (error: NodeJS.ErrnoException) => {
       rejectListen(
         error.code === 'EADDRINUSE'
-          ? new ReportError(`Port ${port} is already in use: pass another with --port (0 picks a free one).`)
+          ? new ReportError(`Port ${port} is already in use: choose another port (0 picks a free one).`, { settings: ['port'] })
           : new ReportError(`Cannot serve the report on ${HOST}:${port}: ${error.message}`),
       );
     });

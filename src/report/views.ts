@@ -26,9 +26,9 @@ export async function openRunCorpus(data: ReportData, artifacts: RunArtifacts, c
   if (root === null) {
     return { reason: 'The run does not record a corpus folder (documents passed in memory, or an apply run): pass the folder with --corpus to see document views.' };
   }
-  const options = artifacts.run?.options ?? {};
-  try {
-    const corpus = await openCorpus(root, { include: options.include, exclude: options.exclude, maxBytes: options.maxBytes });
+    try {
+    const run = artifacts.run;
+    const corpus = await openCorpus(root, { include: run?.include ?? undefined, exclude: run?.exclude ?? undefined, maxBytes: run?.maxBytes });
     return { corpus, refs: new Map(corpus.documents.map((ref) => [ref.id, ref])) };
   } catch (error) {
     if (error instanceof CorpusError) return { reason: `Document views are not available: ${error.message}` };

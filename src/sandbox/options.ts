@@ -1,6 +1,7 @@
 /** Sandbox options with their defaults applied and checked. */
 import os from 'node:os';
 import type { SandboxOptions } from './types.ts';
+import { DEFAULTS } from '../core/settings.ts';
 
 export interface ResolvedOptions {
   isolates: number;
@@ -24,7 +25,7 @@ export function resolveOptions(options: SandboxOptions): ResolvedOptions {
     }
     return v;
   };
-  const timeoutMs = pick('timeoutMs', 100, 1);
+  const timeoutMs = pick('timeoutMs', DEFAULTS.timeoutMs, 1);
   return {
     isolates: Math.floor(pick('isolates', os.availableParallelism(), 1)),
     timeoutMs,

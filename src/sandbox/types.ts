@@ -1,4 +1,5 @@
 /** Public contract of the sandboxed extractor engine. */
+import { z } from 'zod';
 import type { ErrorKind } from './protocol.ts';
 import type { DocumentFormat } from '../corpus/types.ts';
 
@@ -62,23 +63,24 @@ export interface DocumentOutcomes {
   outcomes: Record<string, Outcome>;
 }
 
-export interface SandboxCounters {
-  documents: number;
+export const sandboxCountersSchema = z.object({
+  documents: z.number(),
   /** Function calls made (outcomes other than `disabled`). */
-  calls: number;
-  values: number;
-  abstains: number;
+  calls: z.number(),
+  values: z.number(),
+  abstains: z.number(),
   /** Per error kind, including `disabled`. */
-  errors: Record<string, number>;
+  errors: z.record(z.string(), z.number()),
   /** Ids of functions switched off, in the order it happened. */
-  disabled: string[];
-  isolateRestarts: number;
+  disabled: z.array(z.string()),
+  isolateRestarts: z.number(),
   /** Documents whose HTML was parsed for `$`, and the time that took (ms, summed over isolates). */
-  parses: number;
-  parseMs: number;
+  parses: z.number(),
+  parseMs: z.number(),
   /** CPU time spent inside the isolates (ms, summed over isolates, including replaced ones). */
-  isolateCpuMs: number;
-}
+  isolateCpuMs: z.number(),
+});
+export type SandboxCounters = z.infer<typeof sandboxCountersSchema>;
 
 export interface Sandbox {
   /** Sources that did not compile, with the reason. They get no outcomes. */

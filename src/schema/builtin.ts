@@ -8,6 +8,7 @@
 import type { CorpusDocument } from '../corpus/index.ts';
 import { readSample, type SampleDoc } from '../synthesis/builtin/sample.ts';
 import { nameWords } from '../synthesis/builtin/words.ts';
+import { DEFAULTS } from '../core/settings.ts';
 
 export interface DiscoveredAttribute {
   /** snake_case key, e.g. `release_date`. */
@@ -23,7 +24,7 @@ export interface DiscoveryOptions {
   max?: number;
 }
 
-export const DEFAULT_MAX_ATTRIBUTES = 20;
+export const DEFAULT_MAX_ATTRIBUTES = DEFAULTS.maxAttributes;
 
 /** A key and a value as one document shows them. */
 interface Pair {

@@ -4,6 +4,7 @@ import type { ModelClient } from '../model/index.ts';
 import { parseJsonReply } from '../prompting/replies.ts';
 import { renderPrompt } from '../prompting/templates.ts';
 import { attributeName, type DiscoveredAttribute } from './names.ts';
+import { DEFAULTS } from '../core/settings.ts';
 
 export interface ModelDiscoveryOptions {
   /** Most attributes to keep (default 20). */
@@ -23,8 +24,8 @@ export async function discoverWithModel(
   client: ModelClient,
   options: ModelDiscoveryOptions = {},
 ): Promise<{ attributes: DiscoveredAttribute[]; failedRequests: number }> {
-  const max = options.max ?? 20;
-  const chunkChars = options.chunkChars ?? 3000;
+  const max = options.max ?? DEFAULTS.maxAttributes;
+  const chunkChars = options.chunkChars ?? DEFAULTS.chunkChars;
   const found = new Map<string, { docs: Set<string>; examples: string[] }>();
   let failedRequests = 0;
   await Promise.all(

@@ -4,7 +4,11 @@ import type { ModelClient } from '../model/index.ts';
 import { attributeNotes } from '../prompting/attributes.ts';
 import { renderPrompt, type PromptName } from '../prompting/templates.ts';
 import { extractFunctionSource } from './code.ts';
-import type { AttributeSpec, CandidateFunction } from './types.ts';
+import type { AttributeSpec } from '../core/attributes.ts';
+import type { CandidateFunction, SynthesisFailure } from './types.ts';
+import { DEFAULTS } from '../core/settings.ts';
+
+export type { SynthesisFailure } from './types.ts';
 
 export interface ModelSynthesisOptions {
   /** Candidates to ask for (default 20). */
@@ -19,12 +23,6 @@ export interface ModelSynthesisOptions {
 }
 
 /** A request that gave no usable function, counted so the run can report it. */
-export interface SynthesisFailure {
-  attribute: string;
-  request: number;
-  reason: 'request-failed' | 'pending' | 'no-code' | 'empty-reply' | 'truncated';
-  detail: string;
-}
 
 const prompts: PromptName[] = ['function-zero-shot', 'function-examples'];
 
@@ -47,14 +45,14 @@ export async function synthesizeWithModel(
   client: ModelClient,
   options: ModelSynthesisOptions = {},
 ): Promise<{ candidates: CandidateFunction[]; failures: SynthesisFailure[] }> {
-  const count = options.count ?? 20;
+  const count = options.count ?? DEFAULTS.functionsPerAttribute;
   if (sample.length === 0 || count <= 0) return { candidates: [], failures: [] };
   const pairs = prompts.length * sample.length;
   const replies = await Promise.all(
     Array.from({ length: count }, async (_, request) => {
       const prompt = prompts[request % prompts.length] as PromptName;
       const doc = sample[Math.floor(request / prompts.length) % sample.length] as CorpusDocument;
-      const chunk = pickChunk(doc, attribute, options.chunkChars ?? 3000, options.hints?.get(doc.id) ?? null);
+      const chunk = pickChunk(doc, attribute, options.chunkChars ?? DEFAULTS.chunkChars, options.hints?.get(doc.id) ?? null);
       const content = renderPrompt(prompt, {
         attribute: attribute.name,
         description: attributeNotes(attribute),

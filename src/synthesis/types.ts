@@ -1,24 +1,30 @@
-/** An attribute to extract: its column name, and optionally what it means and the form its values should take. */
-export interface AttributeSpec {
-  name: string;
-  /** e.g. "the date the agreement takes effect" */
-  description?: string;
-  /** e.g. "YYYY-MM-DD"; functions are asked to normalize values to it. */
-  form?: string;
-}
+import { z } from 'zod';
 
 /** Where a candidate came from: a model's reply, or the model-free built-in synthesizer. */
-export type FunctionOrigin = 'model' | 'builtin';
+export const FUNCTION_ORIGINS = ['model', 'builtin'] as const;
+export type FunctionOrigin = (typeof FUNCTION_ORIGINS)[number];
 
 /** A candidate extractor function: JavaScript source defining `function extract(doc, $)`. */
-export interface CandidateFunction {
+export const candidateFunctionSchema = z.object({
   /** Unique within a run, e.g. "title-7". */
-  id: string;
-  attribute: string;
-  source: string;
-  origin: FunctionOrigin;
+  id: z.string().min(1),
+  attribute: z.string(),
+  source: z.string().min(1),
+  origin: z.enum(FUNCTION_ORIGINS),
   /** The prompt template (model) or strategy (builtin) that produced it. */
-  strategy: string;
+  strategy: z.string(),
   /** Ids of the sample documents shown to the model when it wrote this function. */
-  sampleDocs?: string[];
-}
+  sampleDocs: z.array(z.string()).optional(),
+});
+
+export type CandidateFunction = z.infer<typeof candidateFunctionSchema>;
+
+/** A synthesis request that gave no usable function, and why. */
+export const synthesisFailureSchema = z.object({
+  attribute: z.string(),
+  request: z.number().int(),
+  reason: z.enum(['request-failed', 'pending', 'no-code', 'empty-reply', 'truncated']),
+  detail: z.string(),
+});
+
+export type SynthesisFailure = z.infer<typeof synthesisFailureSchema>;

@@ -4,7 +4,8 @@
  * `function extract(doc, $)` sources, run, scored and combined exactly like model-written ones.
  */
 import type { CorpusDocument } from '../../corpus/index.ts';
-import type { AttributeSpec, CandidateFunction } from '../types.ts';
+import type { AttributeSpec } from '../../core/attributes.ts';
+import type { CandidateFunction } from '../types.ts';
 import type { Draft, Family } from './draft.ts';
 import { contextDrafts, genericLabelDrafts, learnedLabelDrafts } from './labels.ts';
 import { markupDrafts } from './markup.ts';

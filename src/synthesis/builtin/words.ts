@@ -3,7 +3,7 @@
  * its name, the labels a document may use for it (a small generic synonym table), the kind of value it
  * holds, and the form the user asked for. Nothing here refers to a particular site or dataset.
  */
-import type { AttributeSpec } from '../types.ts';
+import type { AttributeSpec } from '../../core/attributes.ts';
 
 /** The kinds of value that have a dedicated pattern. */
 export type ValueKind =

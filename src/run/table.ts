@@ -2,32 +2,41 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { Candidate } from '../aggregate/index.ts';
+import { z } from 'zod';
+import { candidateSchema } from '../aggregate/index.ts';
+import { cellValueSchema } from '../core/cells.ts';
+import { EvaporateError } from '../core/errors.ts';
 
 /** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
-export type CellCandidate = Candidate;
+export type CellCandidate = z.infer<typeof candidateSchema>;
 
 /** A table cell with its provenance: which functions produced the value and where it occurs in the view. */
-export interface ResultCell {
-  value: string[] | null;
-  confidence: number;
-  voters: string[];
+export const resultCellSchema = z.object({
+  value: cellValueSchema,
+  confidence: z.number(),
+  voters: z.array(z.string()),
   /** Character offsets [start, end) of each value's first occurrence in the document's view, when it occurs. */
-  spans: [number, number][];
-  candidates: CellCandidate[];
-}
+  spans: z.array(z.tuple([z.number(), z.number()])),
+  candidates: z.array(candidateSchema),
+});
+export type ResultCell = z.infer<typeof resultCellSchema>;
 
-export interface ResultRow {
+/** One line of cells.jsonl: a document's cells with their provenance. */
+export const resultRowSchema = z.object({
   /** The document id: its path relative to the corpus folder. */
-  doc: string;
-  cells: Record<string, ResultCell>;
-}
+  doc: z.string(),
+  cells: z.record(z.string(), resultCellSchema),
+});
+export type ResultRow = z.infer<typeof resultRowSchema>;
 
 export type TableFormat = 'csv' | 'jsonl' | 'json';
 
 /** An output path whose extension names no table format. */
-export class TableFormatError extends Error {
+export class TableFormatError extends EvaporateError {
   override name = 'TableFormatError';
+  constructor(message: string) {
+    super('table-format', message, { settings: ['out'] });
+  }
 }
 
 export function tableFormatOf(path: string): TableFormat {

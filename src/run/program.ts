@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from '../model/atomic-file.ts';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { EvaporateError } from '../core/errors.ts';
 
 const functionSchema = z.object({
   id: z.string().min(1),
@@ -42,8 +43,11 @@ export type Program = z.infer<typeof programSchema>;
 export type ProgramAttribute = z.infer<typeof attributeSchema>;
 export type ProgramFunction = z.infer<typeof functionSchema>;
 
-export class ProgramError extends Error {
+export class ProgramError extends EvaporateError {
   override name = 'ProgramError';
+  constructor(message: string) {
+    super('program', message);
+  }
 }
 
 export async function readProgram(path: string): Promise<Program> {

@@ -1,8 +1,7 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type LabelModel } from '../aggregate/index.ts';
 import type { Corpus, CorpusDocument } from '../corpus/index.ts';
 import { createSandbox, type Outcome, type SandboxCounters } from '../sandbox/index.ts';
-import type { Program, ProgramAttribute } from './program.ts';
-import type { CellCandidate, ResultCell, ResultRow } from './table.ts';
+import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
 export interface ApplyOptions {
   /** Per function per document, in milliseconds (default 100). */

@@ -6,7 +6,7 @@
 import { load } from 'cheerio';
 
 /** A cell as metrics accept it: one value, several values, or no value. */
-export type CellValue = string | readonly string[] | null | undefined;
+export type MetricValue = string | readonly string[] | null | undefined;
 
 // Tags (and comments) become spaces rather than nothing, so `<li>A</li><li>B</li>` stays two words.
 const TAG = /<!--[\s\S]*?-->|<\/?[a-zA-Z!][^>]*>/g;
@@ -32,7 +32,7 @@ export function normalizeText(value: string): string {
 }
 
 /** A cell as a list of raw values: `null`/`undefined` is none, a string one, an array each of its elements. */
-export function cellValues(cell: CellValue): string[] {
+export function cellValues(cell: MetricValue): string[] {
   if (cell === null || cell === undefined) return [];
   return typeof cell === 'string' ? [cell] : [...cell];
 }
@@ -44,7 +44,7 @@ const LIST_COMMA = /(?<!\d),|,(?!\d)/;
  * The cell's items for comparison as a set: every value split on list commas (so "a, b" and
  * ["b", "a"] are the same list), normalized, empty items dropped, duplicates removed, sorted.
  */
-export function normalizedItemSet(cell: CellValue): string[] {
+export function normalizedItemSet(cell: MetricValue): string[] {
   const items = new Set<string>();
   for (const value of cellValues(cell)) {
     for (const part of value.split(LIST_COMMA)) {
@@ -59,7 +59,7 @@ export function normalizedItemSet(cell: CellValue): string[] {
  * The cell as one normalized string in its own order: values normalized, empty and repeated ones
  * dropped, joined by spaces (Evaporate joins list values with ", " and then drops the comma).
  */
-export function normalizedJoined(cell: CellValue): string {
+export function normalizedJoined(cell: MetricValue): string {
   const seen = new Set<string>();
   for (const value of cellValues(cell)) {
     const text = normalizeText(value);

@@ -1,0 +1,26 @@
+import { corpusFromDocuments, openCorpus, type Corpus, type InputDocument } from '../corpus/index.ts';
+import { writeArtifact } from '../run/index.ts';
+import { ExtractError } from './context.ts';
+import { describeSkips } from './stages/sample.ts';
+
+/** A folder or in-memory documents as a corpus; an empty one is an error before anything is created or paid. */
+export async function openDocuments(
+  documents: string | Iterable<InputDocument>,
+  filters: { include?: string[] | null | undefined; exclude?: string[] | null | undefined; maxBytes?: number | undefined },
+): Promise<Corpus> {
+  const corpus = typeof documents === 'string'
+    ? await openCorpus(documents, { include: filters.include ?? undefined, exclude: filters.exclude ?? undefined, maxBytes: filters.maxBytes })
+    : corpusFromDocuments(documents);
+  if (corpus.documents.length === 0) {
+    const skipped = corpus.skipped.length ? ` (${describeSkips(corpus.skipped)})` : '';
+    throw new ExtractError('no-documents', `No documents found in ${typeof documents === 'string' ? documents : 'the input'}${skipped}. Check the folder and the include/exclude patterns.`, {
+      settings: ['include', 'exclude'],
+    });
+  }
+  return corpus;
+}
+
+/** documents.json: rewritten as loading finds more files to skip (binary, unreadable). */
+export async function saveListing(runDir: string, corpus: Corpus): Promise<void> {
+  await writeArtifact(runDir, 'documents', { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped });
+}

@@ -1,0 +1,39 @@
+import type { Corpus } from '../../corpus/index.ts';
+import { filling, type Program, type RowSink } from '../../run/index.ts';
+import type { SandboxCounters } from '../../sandbox/index.ts';
+import { applyProgram } from '../apply-program.ts';
+import type { RunContext } from '../context.ts';
+import { timed } from '../stage.ts';
+import type { createCellTally } from './table.ts';
+
+export interface Applied {
+  /** The program with the label model's accuracies filled in. */
+  program: Program;
+  counters: SandboxCounters;
+  docsPerSecond: number;
+}
+
+/** Run the program over the whole corpus into the run's table; the table on disk is always whole. */
+export async function applyStage(ctx: RunContext, program: Program, corpus: Corpus, sink: RowSink, tally: ReturnType<typeof createCellTally>): Promise<Applied> {
+  const started = performance.now();
+  const applied = await filling(sink, () =>
+    timed(ctx, 'apply', () =>
+      applyProgram(
+        program,
+        corpus,
+        async (row) => {
+          tally.add(row);
+          await sink.write(row);
+        },
+        {
+          timeoutMs: ctx.settings.timeoutMs,
+          ...(ctx.isolates ? { isolates: ctx.isolates } : {}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onDocument: (done, total) => ctx.emit({ type: 'progress', stage: 'apply', done, total }),
+        },
+      ),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0 };
+}

@@ -1,0 +1,41 @@
+import type { AttributeSpec } from '../../core/attributes.ts';
+import type { RunSettings } from '../../core/settings.ts';
+import type { CandidatesArtifact, Program, ProgramAttribute, Scores } from '../../run/index.ts';
+import type { CandidateFunction } from '../../synthesis/types.ts';
+
+/** The program: per attribute the kept functions in rank order, with where they came from and their sample F1. */
+export function buildProgram(
+  attributes: readonly AttributeSpec[],
+  candidates: CandidatesArtifact,
+  scores: Scores,
+  settings: Pick<RunSettings, 'method' | 'aggregation' | 'startedAt'>,
+): Program {
+  const byId = new Map(candidates.candidates.map((candidate) => [candidate.id, candidate]));
+  return {
+    version: 1,
+    method: settings.method === 'code' ? 'code' : settings.aggregation,
+    now: settings.startedAt,
+    attributes: attributes.map((attribute): ProgramAttribute => {
+      const entry = scores.attributes[attribute.name];
+      const f1 = new Map((entry?.scores ?? []).map((score) => [score.id, score.f1]));
+      return {
+        name: attribute.name,
+        ...(attribute.description ? { description: attribute.description } : {}),
+        ...(attribute.form ? { form: attribute.form } : {}),
+        abstainOnEmpty: entry?.abstainOnEmpty ?? true,
+        ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
+        functions: (entry?.kept ?? []).map((id) => {
+          const candidate = byId.get(id) as CandidateFunction;
+          return {
+            id,
+            source: candidate.source,
+            origin: candidate.origin,
+            strategy: candidate.strategy,
+            ...(candidate.sampleDocs ? { sampleDocs: candidate.sampleDocs } : {}),
+            sampleF1: Math.round((f1.get(id) ?? 0) * 10_000) / 10_000,
+          };
+        }),
+      };
+    }),
+  };
+}

@@ -1,0 +1,41 @@
+import type { AttributeSpec } from '../../core/attributes.ts';
+import type { CorpusDocument } from '../../corpus/index.ts';
+import { extractDirect } from '../../direct/index.ts';
+import type { ModelClient } from '../../model/index.ts';
+import type { PseudoLabels } from '../../run/index.ts';
+import type { RunContext } from '../context.ts';
+import { runStage, type Computed } from '../stage.ts';
+
+/**
+ * The model's direct answers on the sample: what candidate functions are scored against. None without a
+ * model, or when only the built-in synthesizer runs (its candidates are then scored by agreement).
+ */
+export async function pseudoLabelStage(ctx: RunContext, sample: readonly CorpusDocument[], attributes: readonly AttributeSpec[]): Promise<PseudoLabels | null> {
+  const client = ctx.client;
+  if (client === null || ctx.settings.synth === 'builtin') return null;
+  const { model, chunkChars } = ctx.settings;
+  return runStage(
+    ctx,
+    { stage: 'pseudo-labels', artifact: 'pseudoLabels', from: ['sample', 'schema'], settings: { model, chunkChars }, prompts: ['direct-extract'] },
+    () => directOnSample(sample, attributes, client, chunkChars),
+  );
+}
+
+export async function directOnSample(
+  sample: readonly CorpusDocument[],
+  attributes: readonly AttributeSpec[],
+  client: ModelClient,
+  chunkChars: number,
+): Promise<Computed<PseudoLabels>> {
+  const labels: PseudoLabels = Object.fromEntries(attributes.map((attribute) => [attribute.name, {}]));
+  let complete = true;
+  await Promise.all(
+    sample.map(async (doc) => {
+      const result = await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', chunkChars });
+      // Failed requests leave the stage unsaved, so a resumed run asks again; bad JSON is an answer, kept as such.
+      if (result.failures.some((failure) => failure.reason !== 'bad-json')) complete = false;
+      for (const [name, value] of Object.entries(result.values)) (labels[name] ??= {})[doc.id] = value;
+    }),
+  );
+  return { value: labels, complete };
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { AttributeSpec } from '../../core/attributes.ts';
+import { RUN_FILES, openRowSink, tableFormatOf, type AttributeSummary, type ResultRow, type RowSink } from '../../run/index.ts';
+
+/** The run's table (in the format of `out`, else CSV) and cells file, copied to `out` when done. */
+export function openRunTable(
+  runDir: string,
+  attributes: readonly AttributeSpec[],
+  out: string | undefined,
+  onRow: ((row: ResultRow) => void | Promise<void>) | undefined,
+): Promise<RowSink> {
+  return openRowSink({
+    tablePath: join(runDir, `table.${out ? tableFormatOf(out) : 'csv'}`),
+    cellsPath: join(runDir, RUN_FILES.cells),
+    attributes: attributes.map((attribute) => attribute.name),
+    ...(onRow ? { onRow } : {}),
+    ...(out ? { copyTo: out } : {}),
+  });
+}
+
+/** Per attribute: rows with a value and the sum of confidences, counted as rows stream past. */
+export function createCellTally(attributes: readonly AttributeSpec[]) {
+  const counts = new Map(attributes.map((attribute) => [attribute.name, { values: 0, confidence: 0 }]));
+  let rows = 0;
+  return {
+    add(row: ResultRow): void {
+      rows++;
+      for (const [name, cell] of Object.entries(row.cells)) {
+        const entry = counts.get(name);
+        if (entry === undefined) continue;
+        if (cell.value !== null) entry.values++;
+        entry.confidence += cell.confidence;
+      }
+    },
+    get rows() {
+      return rows;
+    },
+    /** The summary of one attribute; `functions` are its kept functions' origins, `candidates` how many it had. */
+    summary(name: string, functions: readonly { origin?: string | undefined }[], candidates: number): AttributeSummary {
+      const entry = counts.get(name) ?? { values: 0, confidence: 0 };
+      const keptByOrigin: Record<string, number> = {};
+      for (const fn of functions) keptByOrigin[fn.origin ?? 'user'] = (keptByOrigin[fn.origin ?? 'user'] ?? 0) + 1;
+      return {
+        name,
+        coverage: rows ? entry.values / rows : 0,
+        meanConfidence: rows ? entry.confidence / rows : 0,
+        functionsKept: functions.length,
+        keptByOrigin,
+        candidates,
+      };
+    },
+  };
+}
