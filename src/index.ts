@@ -9,7 +9,7 @@ export type { BenchOptions, BenchReport } from './pipeline/bench.ts';
 export { discover } from './pipeline/discover.ts';
 export type { DiscoverOptions, DiscoverResult } from './pipeline/discover.ts';
 export type { ApplyRunOptions, ApplyRunResult } from './pipeline/run-program.ts';
-export { evaluateFiles as evaluate, evaluateTable, textF1, pairF1, schemaF1AtK, loadBenchmark } from './eval/index.ts';
+export { evaluateFiles as evaluate, evaluateTable, textF1, strictTextF1, pairF1, schemaF1AtK, loadBenchmark } from './eval/index.ts';
 export type { EvaluationResult, EvaluationReport, GoldTable, BenchmarkSetting } from './eval/index.ts';
 export { estimate } from './pipeline/estimate.ts';
 export type { EstimateResult } from './pipeline/estimate.ts';

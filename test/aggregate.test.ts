@@ -12,6 +12,7 @@ import {
   type LabelModel,
   type VoteOutcome,
 } from '../src/aggregate/index.ts';
+import { normalizedItemSet } from '../src/text/normalize.ts';
 
 const v = (...value: string[]): VoteOutcome => ({ kind: 'value', value });
 const abstain: VoteOutcome = { kind: 'abstain' };
@@ -32,7 +33,15 @@ describe('voteKey', () => {
     expect(voteKey(['Tom &amp; Jerry'])).toBe(voteKey(['tom & jerry']));
     expect(voteKey(['Drama', 'Comedy'])).toBe(voteKey(['comedy', 'drama', 'Drama']));
     expect(voteKey(['Drama, Musical'])).toBe(voteKey(['Musical', 'Drama']));
-    expect(voteKey(['Drama; Musical'])).toBe(voteKey(['Drama', 'Musical']));
+  });
+
+  it('splits lists exactly as the metric does, so a class is what the metric would score as one answer', () => {
+    const values: string[][] = [['Drama; Musical'], ['Drama', 'Musical'], ['Drama, Musical'], ['1,000'], ['1', '000'], ['a,1'], ['a', '1'], ['x, y, x'], ['y', 'x']];
+    for (const a of values) {
+      for (const b of values) {
+        expect(voteKey(a) === voteKey(b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(JSON.stringify(normalizedItemSet(a)) === JSON.stringify(normalizedItemSet(b)));
+      }
+    }
   });
 
   it('keeps different values apart', () => {
@@ -71,6 +80,25 @@ describe('decideAbstention', () => {
 });
 
 describe('scoreFunctions', () => {
+  it('scores strictly: a function that over-captures ranks below an exact one (no SWDE prefix rule)', () => {
+    const labels = new Map<string, string[] | null>([
+      ['d1', ['Toy Story']],
+      ['d2', ['The Title']],
+      ['d3', ['$12.99']],
+    ]);
+    const votes = new Map<string, DocumentVotes>([
+      ['d1', { exact: v('Toy Story'), greedy: v('Toy Story 2') }],
+      ['d2', { exact: v('The Title'), greedy: v('The Title | Books-A-Million Online') }],
+      ['d3', { exact: v('$12.99'), greedy: v('$12.99 (save 20%)') }],
+    ]);
+    const scores = scoreFunctions(votes, labels, { abstainOnEmpty: true });
+    const f1 = Object.fromEntries(scores.map((score) => [score.id, score.f1]));
+    expect(f1['exact']).toBe(1);
+    expect(f1['greedy']).toBeLessThan(0.75);
+    const kept = selectFunctions(scores, { minF1: 0.5, topK: 1 }).kept.map((entry) => entry.id);
+    expect(kept).toEqual(['exact']);
+  });
+
   const pseudoLabels = new Map<string, string[] | null>([
     ['d1', ['Ana Lima']],
     ['d2', ['Bo Diaz']],
@@ -90,20 +118,20 @@ describe('scoreFunctions', () => {
     const scores = scoreFunctions(sampleVotes, pseudoLabels, { abstainOnEmpty: true });
     expect(scores.map((s) => s.id)).toEqual(['crash', 'partial', 'silent']);
     const [crash, partial, silent] = scores;
-    expect(silent).toEqual({ id: 'silent', f1: 1, coverage: 0.5, errors: 0, voted: 2, hits: ['d1', 'd4'] });
+    expect(silent).toEqual({ id: 'silent', f1: 1, exact: 1, coverage: 0.5, errors: 0, voted: 2, hits: ['d1', 'd4'] });
     // d1 "Ana Souza" vs "Ana Lima" scores token F1 0.5; d2 1; d3 0 (a value where there is none).
     expect(partial?.f1).toBeCloseTo((0.5 + 1 + 0) / 3, 10);
     expect(partial?.voted).toBe(3);
     expect(partial?.coverage).toBe(0.75);
     // The error is neither a vote nor a value.
-    expect(crash).toEqual({ id: 'crash', f1: 0.5, coverage: 0.5, errors: 1, voted: 2, hits: ['d2'] });
+    expect(crash).toEqual({ id: 'crash', f1: 0.5, exact: 0.5, coverage: 0.5, errors: 1, voted: 2, hits: ['d2'] });
   });
 
   it('scores empty outputs as "no value" when they are votes', () => {
     const scores = scoreFunctions(sampleVotes, pseudoLabels, { abstainOnEmpty: false });
     const byId = new Map(scores.map((s) => [s.id, s]));
     // d1 right, d2 empty where a value is (0), d3 empty where none is (1), d4 right.
-    expect(byId.get('silent')).toEqual({ id: 'silent', f1: 0.75, coverage: 0.5, errors: 0, voted: 4, hits: ['d1', 'd4'] });
+    expect(byId.get('silent')).toEqual({ id: 'silent', f1: 0.75, exact: 0.75, coverage: 0.5, errors: 0, voted: 4, hits: ['d1', 'd4'] });
     expect(byId.get('partial')?.f1).toBeCloseTo((0.5 + 1 + 0 + 0) / 4, 10);
     expect(byId.get('crash')?.f1).toBeCloseTo((1 + 1 + 0) / 3, 10);
   });
@@ -152,12 +180,12 @@ describe('selectFunctions', () => {
     }
   });
 
-  it('keeps the single best, and says so, when nothing passes', () => {
-    const { kept, dropped } = selectFunctions([score('x', 0.2), score('y', 0.4), score('z', 0.1)]);
-    expect(kept.map((s) => s.id)).toEqual(['y']);
-    expect(kept[0]?.reason).toMatch(/no function reached F1 0\.50; kept the best one/);
-    expect(dropped.map((d) => d.id)).toEqual(['x', 'z']);
-    expect(selectFunctions([])).toEqual({ kept: [], dropped: [] });
+  it('keeps none, and says why, when nothing passes: an empty column rather than wrong values', () => {
+    const { kept, dropped, note } = selectFunctions([score('x', 0.2), score('y', 0.4), score('z', 0.1)]);
+    expect(kept).toEqual([]);
+    expect(note).toMatch(/no function reached F1 0\.50 on the sample \(the best: y, F1 0\.40.*the column is left empty/);
+    expect(dropped.map((d) => d.id)).toEqual(['y', 'x', 'z']);
+    expect(selectFunctions([]).kept).toEqual([]);
   });
 
   it('rejects nonsense options', () => {

@@ -121,8 +121,8 @@ describe('evaluateTable', () => {
     const pred: PredictedTable = new Map([['0000.htm', { 'Release Date': ['2010'], title: ['Alien'] }]]);
     const report = evaluateTable(pred, gold);
     expect(report.attributes).toEqual([
-      { name: 'release_date', column: 'Release Date', f1: 2 / 3 },
-      { name: 'title', column: 'title', f1: 1 / 3 },
+      { name: 'release_date', column: 'Release Date', f1: 2 / 3, strictF1: 2 / 3 },
+      { name: 'title', column: 'title', f1: 1 / 3, strictF1: 1 / 3 },
     ]);
     expect(report.missingDocuments).toEqual(['0001.htm', '/data/x/0002.htm']);
     expect(report.documents).toHaveLength(3);
@@ -137,7 +137,7 @@ describe('evaluateTable', () => {
     const report = evaluateTable(pred, gold);
     expect(report.missingDocuments).toEqual([]);
     expect(report.matchedBySuffix).toBe(1);
-    expect(report.attributes[0]).toEqual({ name: 'release_date', column: null, f1: 1 / 3 });
+    expect(report.attributes[0]).toEqual({ name: 'release_date', column: null, f1: 1 / 3, strictF1: 1 / 3 });
     expect(report.attributes[1]!.f1).toBe(1);
   });
 
@@ -172,7 +172,7 @@ describe('evaluateFiles (behind `evaporate eval`)', () => {
 
   it('asks for one setting when the gold folder holds several or none', async () => {
     await expect(evaluateFiles(path.join(predDir, 'pred.csv'), fixtures, { cacheDir: path.join(tmp, 'cache') })).rejects.toThrow(
-      /found 3 settings with gold \(evaporate-docs, evaporate-tar, book-shop\); point --gold at one setting/,
+      /found 3 settings with gold \(evaporate-docs, evaporate-tar, book-shop\); point the gold path at one setting/,
     );
     await expect(evaluateFiles(path.join(predDir, 'pred.csv'), path.join(fixtures, 'plain'))).rejects.toThrow(/found no gold/);
   });

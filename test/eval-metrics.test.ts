@@ -1,32 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeText, pairF1, sameAttributeName, schemaF1AtK, textF1 } from '../src/eval/index.ts';
+import { normalizeValue, pairF1, sameAttributeName, schemaF1AtK, strictTextF1, textF1 } from '../src/eval/index.ts';
 
-describe('normalizeText (METHOD.md normalization)', () => {
+describe('normalizeValue (METHOD.md normalization)', () => {
   it('lowercases', () => {
-    expect(normalizeText('Hello World')).toBe('hello world');
+    expect(normalizeValue('Hello World')).toBe('hello world');
   });
 
   it('strips HTML tags, keeping words in separate elements apart', () => {
-    expect(normalizeText('<b>Tom</b> <i>Hanks</i>')).toBe('tom hanks');
-    expect(normalizeText('<ul><li>Drama</li><li>Comedy</li></ul>')).toBe('drama comedy');
-    expect(normalizeText('a<br/>b<!-- note -->c')).toBe('a b c');
+    expect(normalizeValue('<b>Tom</b> <i>Hanks</i>')).toBe('tom hanks');
+    expect(normalizeValue('<ul><li>Drama</li><li>Comedy</li></ul>')).toBe('drama comedy');
+    expect(normalizeValue('a<br/>b<!-- note -->c')).toBe('a b c');
   });
 
   it('unescapes entities, named and numeric', () => {
-    expect(normalizeText('&eacute;t&eacute; &#233;t&#xE9;')).toBe('été été');
-    expect(normalizeText('Tom &amp; Jerry')).toBe('tom jerry');
-    expect(normalizeText('5 &lt; 6')).toBe('5 6');
+    expect(normalizeValue('&eacute;t&eacute; &#233;t&#xE9;')).toBe('été été');
+    expect(normalizeValue('Tom &amp; Jerry')).toBe('tom jerry');
+    expect(normalizeValue('5 &lt; 6')).toBe('5 6');
   });
 
   it("drops the punctuation ' \" ( ) , / [ ] : and typographic quotes, but keeps dots", () => {
-    expect(normalizeText(`It's "quoted" (x) a,b c/d [y]: z`)).toBe('its quoted x ab cd y z');
-    expect(normalizeText('Harry\u2019s \u201cbook\u201d')).toBe('harrys book');
-    expect(normalizeText('Nike Inc.')).toBe('nike inc.');
+    expect(normalizeValue(`It's "quoted" (x) a,b c/d [y]: z`)).toBe('its quoted x ab cd y z');
+    expect(normalizeValue('Harry\u2019s \u201cbook\u201d')).toBe('harrys book');
+    expect(normalizeValue('Nike Inc.')).toBe('nike inc.');
   });
 
   it('turns & - _ (and en/em dashes) into spaces and collapses whitespace', () => {
-    expect(normalizeText('rock&roll isbn-13 snake_case 2001\u20132005')).toBe('rock roll isbn 13 snake case 2001 2005');
-    expect(normalizeText('  a \t\r\n b\u00a0 c  ')).toBe('a b c');
+    expect(normalizeValue('rock&roll isbn-13 snake_case 2001\u20132005')).toBe('rock roll isbn 13 snake case 2001 2005');
+    expect(normalizeValue('  a \t\r\n b\u00a0 c  ')).toBe('a b c');
   });
 });
 
@@ -60,6 +60,14 @@ describe('textF1', () => {
     expect(textF1('the artist formerly', 'the art')).toBe(0.5);
     // A prediction shorter than the gold is not cut: P = 1, R = 2/3.
     expect(textF1('short second', 'short second life')).toBeCloseTo(0.8, 10);
+  });
+
+  it('strict F1 is the same metric without the prefix rule', () => {
+    expect(strictTextF1('The Short Second Life of Bree Tanner', 'The Short Second Life')).toBeCloseTo(8 / 11, 10);
+    expect(strictTextF1('Toy Story 2', 'Toy Story')).toBeCloseTo(0.8, 10);
+    expect(strictTextF1('Toy Story', 'toy story')).toBe(1);
+    expect(strictTextF1('Gaiman, Pratchett', 'Pratchett, Gaiman')).toBe(1);
+    expect(strictTextF1(null, [])).toBe(1);
   });
 
   it('does not let an empty gold act as a prefix of everything', () => {

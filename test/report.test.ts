@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCorpus, isSkipped } from '../src/corpus/index.ts';
-import { extract } from '../src/pipeline/extract.ts';
+import { runExtraction } from '../src/pipeline/extract.ts';
 import { buildReport, embedJson, renderReportHtml, ReportError, serveReport, viewWindows, writeReport, type ReportData } from '../src/report/index.ts';
 import { PAGE_SCRIPT } from '../src/report/page-script.ts';
 import { PAGE_STYLE } from '../src/report/page-style.ts';
@@ -20,7 +20,7 @@ let demoRun: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'evaporate-report-'));
   demoRun = join(work, 'demo-run');
-  await extract({ documents: demoDocs, attributes, model: null, runDir: demoRun });
+  await runExtraction({ documents: demoDocs, attributes, model: null, runDir: demoRun });
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModelSettings, type ModelSettings } from '../src/model/index.ts';
 import type { PipelineEvent } from '../src/pipeline/events.ts';
-import { extract, type ExtractResult } from '../src/pipeline/extract.ts';
+import { runExtraction, type ExtractResult } from '../src/pipeline/extract.ts';
 import { BatchPendingError } from '../src/pipeline/context.ts';
 import { loadReportData } from '../src/report/load.ts';
 import { ARTIFACTS, ArtifactError, parseArtifact, readArtifact, writeArtifact, type ArtifactKey } from '../src/run/index.ts';
@@ -27,8 +27,8 @@ let server: LoopbackServer;
 let settings: ModelSettings;
 let base: ExtractResult;
 
-const run = (runDir: string, extra: Partial<Parameters<typeof extract>[0]> = {}) =>
-  extract({ documents: docs, attributes, model: settings, runDir, sampleSize: 4, functionsPerAttribute: 4, ...extra });
+const run = (runDir: string, extra: Partial<Parameters<typeof runExtraction>[0]> = {}) =>
+  runExtraction({ documents: docs, attributes, model: settings, runDir, sampleSize: 4, functionsPerAttribute: 4, ...extra });
 
 /** Which stages ran ('start') and which were read back ('resumed'). */
 function stageLog(): { events: PipelineEvent[]; onEvent: (event: PipelineEvent) => void; started: () => string[]; resumed: () => string[] } {
@@ -138,7 +138,7 @@ describe('resuming', () => {
       const stop = new AbortController();
       let answered = 0;
       const slowSettings = resolveModelSettings({ model: 'scripted', baseURL: slow.url, maxRetries: 0, concurrency: 2 }, {}) as ModelSettings;
-      const stopped = extract({
+      const stopped = runExtraction({
         documents: docs, attributes, model: slowSettings, runDir, sampleSize: 4, functionsPerAttribute: 8, signal: stop.signal,
         onEvent: (event) => {
           if (event.type === 'model' && event.event.type === 'answered' && ++answered === 6) stop.abort();

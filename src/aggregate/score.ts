@@ -1,7 +1,7 @@
 /**
  * Scoring candidate functions on the sample against the pseudo-labels (METHOD.md stage 7).
  */
-import { textF1 } from '../text/f1.ts';
+import { strictTextF1 } from '../text/f1.ts';
 import { compareStrings } from '../corpus/random.ts';
 import { NO_VALUE, abstainsOnEmpty, hasValue, readVote, voteKey } from './votes.ts';
 import type { DocumentVotes, FunctionScore } from './types.ts';
@@ -29,9 +29,10 @@ export function decideAbstention(pseudoLabels: ReadonlyMap<string, readonly stri
 /**
  * Token F1 of every function against the pseudo-labels, over the documents that have a pseudo-label
  * (sample documents without one are ignored). Where a function voted, its output is scored with the
- * project's text F1 (an empty output as "no value"); errors and, when `abstainOnEmpty`, empty outputs
+ * project's strict text F1 (an empty output as "no value"); errors and, when `abstainOnEmpty`, empty outputs
  * are not votes and are left out of its F1 but count against its coverage. Functions are every id
- * seen in `sampleVotes`, sorted by id.
+ * seen in `sampleVotes`, sorted by id. Scoring is strict (no SWDE prefix rule): a function that over-captures
+ * ("Toy Story 2" for "Toy Story") must not tie with one that is exact.
  */
 export function scoreFunctions(
   sampleVotes: ReadonlyMap<string, DocumentVotes>,
@@ -45,6 +46,7 @@ export function scoreFunctions(
 
   return [...ids].sort(compareStrings).map((id) => {
     let f1Sum = 0;
+    let exact = 0;
     let voted = 0;
     let withValue = 0;
     let errors = 0;
@@ -56,13 +58,16 @@ export function scoreFunctions(
       const vote = readVote(outcome, abstainsOnEmpty(policy, id));
       if (!vote) continue;
       voted += 1;
-      const f1 = textF1(vote.value, pseudoLabels.get(doc) ?? null);
+      const label = pseudoLabels.get(doc) ?? null;
+      const f1 = strictTextF1(vote.value, label);
       f1Sum += f1;
+      if (vote.key === voteKey(label ?? [])) exact += 1;
       if (f1 >= 0.5 && vote.value !== null) hits.push(doc);
     }
     return {
       id,
       f1: voted === 0 ? 0 : f1Sum / voted,
+      exact: voted === 0 ? 0 : exact / voted,
       coverage: docs.length === 0 ? 0 : withValue / docs.length,
       errors,
       voted,

@@ -11,17 +11,17 @@ export interface SelectOptions {
   topK?: number;
 }
 
-/** Best first: F1, then coverage, then fewer errors, then id, so equal scores always rank the same way. */
+/** Best first: F1, then exact matches, then coverage, then fewer errors, then id, so equal scores always rank the same way. */
 export function compareScores(a: FunctionScore, b: FunctionScore): number {
-  return b.f1 - a.f1 || b.coverage - a.coverage || a.errors - b.errors || compareStrings(a.id, b.id);
+  return b.f1 - a.f1 || (b.exact ?? 0) - (a.exact ?? 0) || b.coverage - a.coverage || a.errors - b.errors || compareStrings(a.id, b.id);
 }
 
 const pct = (x: number): string => x.toFixed(2);
 
 /**
  * Keeps the functions with F1 >= `minF1`, at most `topK` of them, best first. When none reaches the
- * threshold the single best is kept anyway and its reason says so, so an attribute never ends up
- * with no function without a word.
+ * threshold none is kept and `note` says why: an empty column is honest, where the best of bad functions
+ * would show wrong values at middling confidence.
  */
 export function selectFunctions(scores: readonly FunctionScore[], options: SelectOptions = {}): Selection {
   const minF1 = options.minF1 ?? 0.5;
@@ -37,15 +37,11 @@ export function selectFunctions(scores: readonly FunctionScore[], options: Selec
   const below = (s: FunctionScore) => ({ id: s.id, reason: `${describe(s)} is below the threshold ${pct(minF1)}` });
 
   if (passing.length === 0) {
-    const [best, ...rest] = ranked;
-    if (best) {
-      kept.push({
-        ...best,
-        reason: `no function reached F1 ${pct(minF1)}; kept the best one (${describe(best)}) so the attribute is not left empty`,
-      });
-    }
-    dropped.push(...rest.map(below));
-    return { kept, dropped };
+    const best = ranked[0];
+    const note = best
+      ? `no function reached F1 ${pct(minF1)} on the sample (the best: ${best.id}, ${describe(best)}); the column is left empty`
+      : 'no candidate function ran on the sample; the column is left empty';
+    return { kept, dropped: ranked.map(below), note };
   }
 
   const order = coverFirst(passing, topK);

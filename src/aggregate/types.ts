@@ -30,6 +30,11 @@ export const functionScoreSchema = z.object({
    * outputs do not vote when abstaining on empty). 0 when it never voted.
    */
   f1: z.number(),
+  /**
+   * Share of the documents it voted on where its vote is exactly the pseudo-label's class (normalized): what the
+   * label model's accuracy means, so this is its prior. An over-capturing function earns token F1, not this.
+   */
+  exact: z.number().optional(),
   /** Share of labelled sample documents where it returned a (non-empty) value. */
   coverage: z.number(),
   /** Sample documents where it failed (threw, timed out, bad output, disabled, or no outcome recorded). */
@@ -50,6 +55,8 @@ export interface Selection {
   /** Best first: this order is the rank order tie-breaks use downstream. */
   kept: KeptFunction[];
   dropped: { id: string; reason: string }[];
+  /** Why nothing was kept, when nothing was. */
+  note?: string;
 }
 
 /** `code`: best single function; `mv`: majority vote; `ws`: label model (weak supervision). */

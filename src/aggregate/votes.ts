@@ -1,7 +1,7 @@
 /**
  * Turning outcomes into votes, and a document's votes into competing classes of equal values.
  */
-import { normalizeText } from '../text/normalize.ts';
+import { normalizeValue, splitListItems } from '../text/normalize.ts';
 import { compareStrings } from '../corpus/random.ts';
 import type { DocumentVotes, VoteOutcome } from './types.ts';
 
@@ -12,16 +12,15 @@ export const NO_VALUE = '';
 const ITEM_SEPARATOR = '\u001f';
 
 /**
- * Comparison key for a vote: each item (comma- and semicolon-separated parts counted as items) normalized as the metric normalizes it, empty items and
- * repeats dropped, sorted, joined; so "Ana Lima" and "ana lima " are one class and ["b", "a"] equals
+ * Comparison key for a vote: each item (list-comma-separated parts counted as items, as the metric counts them)
+ * normalized as the metric normalizes it, empty items and repeats dropped, sorted, joined; so "Ana Lima" and "ana lima " are one class and ["b", "a"] equals
  * ["a", "b"]. A value with no non-empty item has the key {@link NO_VALUE}.
  */
 export function voteKey(value: readonly string[]): string {
   const items = new Set<string>();
-  // "Drama, Musical" and ["Drama", "Musical"] are one answer, as the metric reads comma lists as sets;
-  // a comma inside a number ("1,000") and the semicolon of an entity ("&amp;") separate nothing.
-  for (const part of value.flatMap((item) => item.split(/\s*(?:(?<!&#?\w+);|,(?!\d))\s*/))) {
-    const text = normalizeText(part).replaceAll(ITEM_SEPARATOR, ' ');
+  // "Drama, Musical" and ["Drama", "Musical"] are one answer, as the metric reads comma lists as sets.
+  for (const part of value.flatMap(splitListItems)) {
+    const text = normalizeValue(part).replaceAll(ITEM_SEPARATOR, ' ');
     if (text) items.add(text);
   }
   return [...items].sort(compareStrings).join(ITEM_SEPARATOR);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AttributeSpec } from '../core/attributes.ts';
 import { resolveModelSettings, type ModelSettings, type ModelSettingsOptions, type UsageReport } from '../model/index.ts';
-import { extract as runExtract, type ExtractResult } from '../pipeline/extract.ts';
+import { runExtraction, type ExtractResult } from '../pipeline/extract.ts';
 import type { ExtractOptions } from '../pipeline/options.ts';
 import { writeRunReport } from '../report/index.ts';
 import type { Program, ResultCell, ResultRow } from '../run/index.ts';
@@ -108,7 +108,7 @@ async function extractWith<S extends Shape | undefined>(
   const attributes = schema ? attributesOf(schema) : (options.attributes as Array<string | AttributeSpec> | undefined);
   const model = options.model === null ? null : resolveModelSettings(options.model ?? {});
   const { attributes: _given, model: _model, report, ...rest } = options;
-  const result = await runExtract({
+  const result = await runExtraction({
     ...rest,
     ...(attributes ? { attributes } : {}),
     model,

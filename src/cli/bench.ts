@@ -67,7 +67,7 @@ export async function runBench(argv: string[]): Promise<number> {
       process.stdout.write(
         method.skipped
           ? `  ${method.method}: not run (${method.skipped})\n`
-          : `  ${method.method}: ${method.open ? `pair F1 ${(method.open.pairF1 * 100).toFixed(1)}, schema F1 ${(method.open.schemaF1 * 100).toFixed(1)}, ` : ''}average text F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)} (synthesizer ${describeSynth(method.synth ?? null)}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
+          : `  ${method.method}: ${method.open ? `pair F1 ${(method.open.pairF1 * 100).toFixed(1)}, schema F1 ${(method.open.schemaF1 * 100).toFixed(1)}, ` : ''}average text F1 ${((method.averageF1 ?? 0) * 100).toFixed(1)}, strict ${((method.averageStrictF1 ?? 0) * 100).toFixed(1)} (functions by ${describeSynth(method.synth ?? null)}), ${method.model?.promptTokens ?? 0} prompt tokens\n`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { checkEndpoint } from '../model/index.ts';
 import type { RunSettings } from '../core/settings.ts';
-import { extract } from '../pipeline/extract.ts';
+import { runExtraction } from '../pipeline/extract.ts';
 import { IN_MEMORY, type ExtractOptions } from '../pipeline/options.ts';
 import { writeRunReport } from '../report/index.ts';
 import { ARTIFACTS, defaultRunDir, readArtifact } from '../run/index.ts';
@@ -89,7 +89,7 @@ export async function runExtract(argv: string[]): Promise<number> {
   const started = performance.now();
   try {
     const result = await untilInterrupted(reporter, `Stopped. Finished stages are saved; continue with: evaporate extract --resume ${runDir}`, (signal) =>
-      extract({ ...options, onEvent: (event) => reporter.event(event), signal }),
+      runExtraction({ ...options, onEvent: (event) => reporter.event(event), signal }),
     );
     if (values.report !== false) await writeRunReport(result.runDir, (message) => reporter.event({ type: 'notice', message }));
     reporter.stop();

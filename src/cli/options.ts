@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveModelSettings, type ModelSettings } from '../model/index.ts';
 import type { AttributeSpec } from '../core/attributes.ts';
-import { SYNTH_MODES, type SynthMode } from '../core/settings.ts';
+import { DEFAULTS, SYNTH_MODES, type SynthMode } from '../core/settings.ts';
 import { UsageError } from './errors.ts';
 import type { ProgressMode } from './progress.ts';
 
@@ -26,21 +26,21 @@ export const OPTIONS = {
   synth: { type: 'string', value: 'model|builtin|both', help: 'who writes candidate functions (default both with a model, builtin without; model = the paper)' },
   method: { type: 'string', value: 'direct|code|code+', help: 'direct: model reads every document; code: best function; code+: ensemble (default)' },
   aggregation: { type: 'string', value: 'ws|mv', help: 'how code+ combines votes: label model (default) or majority vote' },
-  sample: { type: 'string', value: 'n', help: 'documents in the sample shown to the model (default 10)' },
-  functions: { type: 'string', value: 'n', help: 'candidate functions asked of the model per attribute (default 20)' },
-  'top-k': { type: 'string', value: 'n', help: 'functions kept per attribute (default 10)' },
-  'min-f1': { type: 'string', value: 'x', help: 'drop functions scoring under this on the sample (default 0.5)' },
-  'max-attributes': { type: 'string', value: 'n', help: 'most attributes kept by open IE (default 20)' },
-  'chunk-chars': { type: 'string', value: 'n', help: 'prompt chunk budget in characters (default 3000)' },
+  sample: { type: 'string', value: 'n', help: `documents in the sample shown to the model (default ${DEFAULTS.sampleSize})` },
+  functions: { type: 'string', value: 'n', help: `candidate functions asked of the model per attribute (default ${DEFAULTS.functionsPerAttribute})` },
+  'top-k': { type: 'string', value: 'n', help: `functions kept per attribute (default ${DEFAULTS.topK})` },
+  'min-f1': { type: 'string', value: 'x', help: `drop functions scoring under this on the sample (default ${DEFAULTS.minF1})` },
+  'max-attributes': { type: 'string', value: 'n', help: `most attributes kept by open IE (default ${DEFAULTS.maxAttributes})` },
+  'chunk-chars': { type: 'string', value: 'n', help: `prompt chunk budget in characters (default ${DEFAULTS.chunkChars})` },
   'run-dir': { type: 'string', value: 'dir', help: 'run directory (default .evaporate/runs/<timestamp>)' },
-  resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings' },
+  resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings; flags given change them' },
   include: { type: 'string', multiple: true, value: 'glob', help: "only files matching (repeatable), relative to the folder, e.g. '**/*.html'" },
   exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },
-  'max-bytes': { type: 'string', value: 'n', help: 'skip files larger than this (default 20000000)' },
-  seed: { type: 'string', value: 'n', help: 'sampling seed (default 0)' },
+  'max-bytes': { type: 'string', value: 'n', help: `skip files larger than this many bytes (default ${DEFAULTS.maxBytes})` },
+  seed: { type: 'string', value: 'n', help: `sampling seed (default ${DEFAULTS.seed})` },
   'batch-export': { type: 'string', value: 'file.jsonl', help: 'send no requests; write those still needed as an OpenAI Batch API input file' },
   'batch-import': { type: 'string', multiple: true, value: 'file.jsonl', help: 'load an OpenAI Batch API output file into the cache first (repeatable)' },
-  'timeout-ms': { type: 'string', value: 'ms', help: 'time limit per function per document (default 100)' },
+  'timeout-ms': { type: 'string', value: 'ms', help: `time limit per function per document (default ${DEFAULTS.timeoutMs})` },
   isolates: { type: 'string', value: 'n', help: 'sandbox isolates (default one per core)' },
   pred: { type: 'string', value: 'table', help: 'the predicted table (.csv, .jsonl or .json)' },
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },

@@ -18,6 +18,7 @@ export function formatSummary(result: ExtractResult, seconds: number): string {
       : `${attribute.functionsKept}/${attribute.candidates}${attribute.functionsKept ? ` (${Object.entries(attribute.keptByOrigin).map(([origin, n]) => `${origin} ${n}`).join(', ')})` : ''}`,
   ]);
   lines.push(...table([header, ...rows]).map((line) => `  ${line}`));
+  for (const attribute of result.perAttribute) if (attribute.note) lines.push(`  ${attribute.name}: ${attribute.note}`);
   if (result.skipped.length > 0) lines.push(`Skipped ${result.skipped.length} file(s): see ${result.runDir}/documents.json`);
   if (result.usage) lines.push(`Model: ${formatUsage(result.usage)}`);
   else lines.push('Model: none (no tokens spent)');

@@ -11,7 +11,8 @@ import { DEFAULTS } from '../core/settings.ts';
 export interface DirectResult {
   /** Attributes the model answered for; an attribute whose request failed is absent (unknown), not null. */
   values: Record<string, CellValue>;
-  failures: { attributes: string[]; reason: 'request-failed' | 'pending' | 'bad-json'; detail: string }[];
+  /** `truncated`: the reply stayed cut at the token limit for one attribute at the largest budget; an answer, without a value. */
+  failures: { attributes: string[]; reason: 'request-failed' | 'pending' | 'bad-json' | 'truncated'; detail: string }[];
 }
 
 export interface DirectOptions {
@@ -50,12 +51,29 @@ export async function extractDirect(
   return result;
 }
 
-async function askChunk(chunk: string, group: AttributeSpec[], client: ModelClient, stage: string, result: DirectResult): Promise<void> {
+/** Completion budget of a direct-extraction reply, and the most it is raised to when a reply is cut. */
+const MAX_TOKENS = 512;
+const MAX_TOKENS_CAP = 2048;
+
+async function askChunk(chunk: string, group: AttributeSpec[], client: ModelClient, stage: string, result: DirectResult, maxTokens = MAX_TOKENS): Promise<void> {
   const names = group.map((attribute) => attribute.name);
   const content = renderPrompt('direct-extract', { attributes: attributeList(group), chunk });
-  const outcome = await client.chat(stage, { messages: [{ role: 'user', content }], temperature: 0, maxTokens: 512 });
+  const outcome = await client.chat(stage, { messages: [{ role: 'user', content }], temperature: 0, maxTokens });
   if (!outcome.ok) {
     result.failures.push({ attributes: names, reason: outcome.kind === 'pending' ? 'pending' : 'request-failed', detail: outcome.error });
+    return;
+  }
+  // A reply cut at the token limit is not an answer: asking the same again gives the same cut, so ask for fewer
+  // attributes at once, and for one alone, allow a longer reply.
+  if (outcome.finishReason === 'length') {
+    if (group.length > 1) {
+      const half = Math.ceil(group.length / 2);
+      await Promise.all([group.slice(0, half), group.slice(half)].map((part) => askChunk(chunk, part, client, stage, result, maxTokens)));
+    } else if (maxTokens < MAX_TOKENS_CAP) {
+      await askChunk(chunk, group, client, stage, result, Math.min(MAX_TOKENS_CAP, maxTokens * 2));
+    } else {
+      result.failures.push({ attributes: names, reason: 'truncated', detail: `the reply hit the ${maxTokens}-token limit` });
+    }
     return;
   }
   const answer = parseJsonReply(outcome.content);

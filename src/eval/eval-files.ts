@@ -33,7 +33,7 @@ async function loadGold(goldPath: string, options: LoadBenchmarkOptions): Promis
   const only = settings[0];
   if (!only || settings.length > 1) {
     const found = settings.length === 0 ? 'no gold' : `${settings.length} settings with gold (${settings.map((s) => s.name).join(', ')})`;
-    throw new Error(`${goldPath}: found ${found}; point --gold at one setting's folder or at its table.json`);
+    throw new Error(`${goldPath}: found ${found}; point the gold path at one setting's folder or at its table.json`);
   }
   return {
     goldPath,

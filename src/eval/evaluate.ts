@@ -5,7 +5,7 @@
  */
 import type { GoldTable } from './gold.ts';
 import { z } from 'zod';
-import { textF1 } from '../text/f1.ts';
+import { strictTextF1, textF1 } from '../text/f1.ts';
 import { pairF1, schemaF1AtK, type Prf, type Triple } from './metrics.ts';
 import { sameAttributeName } from './names.ts';
 import type { PredictedTable } from './table.ts';
@@ -13,7 +13,10 @@ import type { PredictedTable } from './table.ts';
 export const cellScoreSchema = z.object({
   pred: z.array(z.string()).nullable(),
   gold: z.array(z.string()),
+  /** The paper metric (SWDE prefix rule). */
   f1: z.number(),
+  /** Without the prefix rule: over-capture costs. */
+  strictF1: z.number(),
 });
 export type CellScore = z.infer<typeof cellScoreSchema>;
 
@@ -32,8 +35,10 @@ export const attributeScoreSchema = z.object({
   name: z.string(),
   /** The predicted column scored for it, or null when the prediction has none (all scored empty). */
   column: z.string().nullable(),
-  /** Mean text F1 over gold documents. */
+  /** Mean text F1 over gold documents (the paper metric). */
   f1: z.number(),
+  /** Mean strict text F1 (no prefix rule). */
+  strictF1: z.number(),
 });
 export type AttributeScore = z.infer<typeof attributeScoreSchema>;
 
@@ -44,6 +49,8 @@ export const evaluationReportSchema = z.object({
   attributes: z.array(attributeScoreSchema),
   /** Mean of the attribute F1s. */
   averageF1: z.number(),
+  /** Mean of the attribute strict F1s. */
+  averageStrictF1: z.number(),
   /** Pair F1 over (document, attribute, value) facts of the evaluated cells. */
   pairs: prfSchema,
   /** One entry per gold document, in gold order. */
@@ -128,6 +135,7 @@ export function evaluateTable(pred: PredictedTable, gold: GoldTable, options: Ev
   const predTriples: Triple[] = [];
   const goldTriples: Triple[] = [];
   const sums = new Map(attributes.map((a) => [a, 0]));
+  const strictSums = new Map(attributes.map((a) => [a, 0]));
   for (const [doc, goldRow] of gold.rows) {
     const predDoc = matches.get(doc) ?? null;
     const predRow = predDoc === null ? undefined : pred.get(predDoc);
@@ -139,8 +147,10 @@ export function evaluateTable(pred: PredictedTable, gold: GoldTable, options: Ev
       const predCell = column === null ? null : (predRow?.[column] ?? null);
       const goldCell = goldRow[attribute] ?? [];
       const f1 = textF1(predCell, goldCell);
-      cells[attribute] = { pred: predCell, gold: goldCell, f1 };
+      const strictF1 = strictTextF1(predCell, goldCell);
+      cells[attribute] = { pred: predCell, gold: goldCell, f1, strictF1 };
       sums.set(attribute, (sums.get(attribute) ?? 0) + f1);
+      strictSums.set(attribute, (strictSums.get(attribute) ?? 0) + strictF1);
       total += f1;
       if (predCell) predTriples.push({ doc, attribute, value: predCell });
       goldTriples.push({ doc, attribute, value: goldCell });
@@ -153,11 +163,13 @@ export function evaluateTable(pred: PredictedTable, gold: GoldTable, options: Ev
     name,
     column: columnOf.get(name) ?? null,
     f1: count === 0 ? 0 : (sums.get(name) ?? 0) / count,
+    strictF1: count === 0 ? 0 : (strictSums.get(name) ?? 0) / count,
   }));
   const matchedPred = new Set(matches.values());
   return {
     attributes: attributeScores,
     averageF1: attributeScores.reduce((s, a) => s + a.f1, 0) / attributeScores.length,
+    averageStrictF1: attributeScores.reduce((s, a) => s + a.strictF1, 0) / attributeScores.length,
     pairs: pairF1(predTriples, goldTriples),
     documents,
     missingDocuments,

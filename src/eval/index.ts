@@ -1,6 +1,6 @@
 /** Evaluation: metrics, gold loaders, predicted-table readers, scoring and reports. */
-export { normalizeText, htmlToText, type MetricValue } from '../text/normalize.ts';
-export { textF1 } from '../text/f1.ts';
+export { normalizeValue, htmlToText, type MetricValue } from '../text/normalize.ts';
+export { strictTextF1, textF1 } from '../text/f1.ts';
 export { pairF1, schemaF1AtK, prf, type Prf, type Triple } from './metrics.ts';
 export { sameAttributeName, matchAttributeNames } from './names.ts';
 export {

@@ -14,9 +14,10 @@ function cellText(values: readonly string[] | null, limit = 60): string {
 /** The scores table, pair F1, coverage counts and the `worst` lowest-scoring documents with their values. */
 export function renderReportMarkdown(report: EvaluationReport, worst = 10): string {
   const lines: string[] = [];
-  lines.push('| attribute | predicted column | text F1 |', '|---|---|---:|');
-  for (const a of report.attributes) lines.push(`| ${a.name} | ${a.column ?? '(none: scored empty)'} | ${pct(a.f1)} |`);
-  lines.push(`| **average** | | **${pct(report.averageF1)}** |`, '');
+  lines.push('| attribute | predicted column | text F1 (paper) | strict F1 |', '|---|---|---:|---:|');
+  for (const a of report.attributes) lines.push(`| ${a.name} | ${a.column ?? '(none: scored empty)'} | ${pct(a.f1)} | ${pct(a.strictF1)} |`);
+  lines.push(`| **average** | | **${pct(report.averageF1)}** | **${pct(report.averageStrictF1)}** |`, '');
+  lines.push('Text F1 is the paper metric: a prediction that begins with the gold value is cut to its length (SWDE labels are often prefixes). Strict F1 drops that rule, so over-captured values cost.', '');
   lines.push(
     `Pair F1 ${pct(report.pairs.f1)} (precision ${pct(report.pairs.precision)}, recall ${pct(report.pairs.recall)}).`,
     `Gold documents: ${report.documents.length}; missing from the prediction (scored empty): ${report.missingDocuments.length};` +

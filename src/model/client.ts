@@ -135,7 +135,8 @@ export function createModelClient(settings: ModelSettings, options: ModelClientO
     }
     const { reply } = resolution;
     const cached = resolution.fromCache || joined;
-    ledger.record(stage, cached ? { kind: 'cached', ...reply.usage } : { kind: 'live', ...reply.usage, estimated: reply.usageEstimated });
+    const truncated = reply.finishReason === 'length';
+    ledger.record(stage, cached ? { kind: 'cached', ...reply.usage, truncated } : { kind: 'live', ...reply.usage, estimated: reply.usageEstimated, truncated });
     emit({ type: 'answered', stage, key, cached });
     const outcome: ChatOutcome = { ok: true, content: reply.content, cached, usage: { ...reply.usage } };
     if (reply.finishReason !== undefined) outcome.finishReason = reply.finishReason;

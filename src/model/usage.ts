@@ -22,6 +22,8 @@ export const stageUsageSchema = z.object({
   completionTokens: z.number(),
   /** Live calls whose endpoint reported no usage, so their tokens are estimates. */
   estimatedUsageCalls: z.number(),
+  /** Answers (live or cached) cut at the token limit (`finish_reason: length`). */
+  truncatedCalls: z.number().default(0),
   /** Tokens of cached answers: what they cost when first made, not spent by this run. */
   cachedPromptTokens: z.number(),
   cachedCompletionTokens: z.number(),
@@ -53,13 +55,14 @@ const emptyCounter = (): Counter => ({
   promptTokens: 0,
   completionTokens: 0,
   estimatedUsageCalls: 0,
+  truncatedCalls: 0,
   cachedPromptTokens: 0,
   cachedCompletionTokens: 0,
 });
 
 export type UsageRecord =
-  | { kind: 'live'; promptTokens: number; completionTokens: number; estimated: boolean }
-  | { kind: 'cached'; promptTokens: number; completionTokens: number }
+  | { kind: 'live'; promptTokens: number; completionTokens: number; estimated: boolean; truncated?: boolean }
+  | { kind: 'cached'; promptTokens: number; completionTokens: number; truncated?: boolean }
   | { kind: 'failed' }
   | { kind: 'pending' };
 
@@ -93,6 +96,7 @@ export function createUsageLedger(model: string, prices?: PriceTable): UsageLedg
     record(name, outcome) {
       const c = stage(name);
       c.calls++;
+      if ((outcome.kind === 'live' || outcome.kind === 'cached') && outcome.truncated) c.truncatedCalls++;
       switch (outcome.kind) {
         case 'live':
           c.liveCalls++;

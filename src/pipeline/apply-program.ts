@@ -1,6 +1,6 @@
-import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type LabelModel } from '../aggregate/index.ts';
-import type { Corpus, CorpusDocument } from '../corpus/index.ts';
-import { createSandbox, type Outcome, type SandboxCounters } from '../sandbox/index.ts';
+import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
+import { seededSample, type Corpus, type CorpusDocument, type DocumentRef } from '../corpus/index.ts';
+import { createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
 export interface ApplyOptions {
@@ -16,7 +16,7 @@ export interface ApplyOptions {
 }
 
 export interface ApplySummary {
-  /** The program with the label model's accuracies filled in (unchanged when it already had them). */
+  /** The program with the accuracies the label model estimated, when it was fitted; else unchanged. */
   program: Program;
   rows: number;
   counters: SandboxCounters;
@@ -24,7 +24,7 @@ export interface ApplySummary {
 }
 
 /** A document's votes from every function, with where each distinct value occurs in its view. */
-interface DocumentVotes {
+interface DocumentResult {
   doc: string;
   outcomes: Record<string, Outcome>;
   spans: Map<string, [number, number] | null>;
@@ -32,8 +32,10 @@ interface DocumentVotes {
 
 /**
  * Run a program's functions over a corpus in the sandbox and combine their votes per document. Rows come
- * out in corpus order. When the program has no accuracies, the label model is fitted on the votes of the
- * first `fitDocuments` documents (buffered, so memory stays bounded) and then applied to every document.
+ * out in corpus order. A `ws` program without accuracies has its label model fitted first: on every document
+ * when the corpus has at most `fitDocuments` (their votes buffered), else on a seeded sample of that many
+ * spread over the corpus (a first pass over those documents only), so ids clustered by site or template do not
+ * bias the fit. A program with neither method nor accuracies (names and sources only) takes a majority vote.
  */
 export async function applyProgram(
   program: Program,
@@ -47,42 +49,59 @@ export async function applyProgram(
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.isolates !== undefined ? { isolates: options.isolates } : {}),
   });
+  const method = methodOf(program);
   const total = corpus.documents.length;
-  const fitCount = needsFit(program) ? Math.min(options.fitDocuments ?? 2000, total) : 0;
-  const buffered: DocumentVotes[] = [];
-  let models: Map<string, LabelModel> | null = fitCount === 0 ? modelsFromProgram(program) : null;
+  const fitDocuments = options.fitDocuments ?? 2000;
+  const fitting = method === 'ws' && program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
+  let models: Map<string, LabelModel> | null = fitting ? null : modelsFromProgram(program, method);
   let rows = 0;
-  const emit = async (votes: DocumentVotes) => {
+  const emit = async (votes: DocumentResult) => {
     await onRow(aggregateRow(votes, program.attributes, models as Map<string, LabelModel>));
     rows++;
     options.onDocument?.(rows, total);
   };
   try {
-    // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
-    const views = new Map<string, string>();
-    for await (const votes of withSpans(sandbox.run(feed(corpus, views, options.signal)), views)) {
+    if (fitting && total > fitDocuments) {
+      const spread = seededSample(corpus.documents, fitDocuments, program.now ?? 0, (ref) => ref.id);
+      const votes: DocumentResult[] = [];
+      for await (const result of run(sandbox, corpus, spread, options.signal)) votes.push(result);
+      options.signal?.throwIfAborted();
+      models = fitModels(program, votes);
+    }
+    const buffered: DocumentResult[] = [];
+    for await (const votes of run(sandbox, corpus, undefined, options.signal)) {
       if (models !== null) {
         await emit(votes);
         continue;
       }
       buffered.push(votes);
-      if (buffered.length < fitCount) continue;
-      models = fitModels(program, buffered);
-      for (const held of buffered.splice(0)) await emit(held);
     }
     options.signal?.throwIfAborted();
     if (models === null) {
       models = fitModels(program, buffered);
       for (const held of buffered.splice(0)) await emit(held);
     }
-    return { program: withAccuracies(program, models), rows, counters: sandbox.counters(), rejected: sandbox.rejected };
+    return { program: fitting ? withAccuracies(program, models) : program, rows, counters: sandbox.counters(), rejected: sandbox.rejected };
   } finally {
     await sandbox.close();
   }
 }
 
-async function* feed(corpus: Corpus, views: Map<string, string>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
-  for await (const doc of corpus.views()) {
+/** The program's aggregation: as it says, else the label model when it carries accuracies, else majority vote. */
+function methodOf(program: Program): AggregationMethod {
+  if (program.method !== undefined) return program.method;
+  return program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy !== undefined)) ? 'ws' : 'mv';
+}
+
+/** Every function on the documents (all of the corpus when `refs` is undefined), with each value's span in its view. */
+function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, signal: AbortSignal | undefined): AsyncGenerator<DocumentResult> {
+  // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
+  const views = new Map<string, string>();
+  return withSpans(sandbox.run(feed(corpus, refs, views, signal)), views);
+}
+
+async function* feed(corpus: Corpus, refs: readonly DocumentRef[] | undefined, views: Map<string, string>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
+  for await (const doc of corpus.views(refs)) {
     if (signal?.aborted) return;
     views.set(doc.id, doc.view);
     yield doc;
@@ -93,7 +112,7 @@ async function* feed(corpus: Corpus, views: Map<string, string>, signal?: AbortS
 async function* withSpans(
   results: AsyncIterable<{ docId: string; outcomes: Record<string, Outcome> }>,
   views: Map<string, string>,
-): AsyncGenerator<DocumentVotes> {
+): AsyncGenerator<DocumentResult> {
   for await (const result of results) {
     const view = views.get(result.docId) ?? '';
     views.delete(result.docId);
@@ -116,15 +135,11 @@ function spansOf(view: string, outcomes: Record<string, Outcome>): Map<string, [
   return spans;
 }
 
-function needsFit(program: Program): boolean {
-  return program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
-}
-
 /** The program's functions are in rank order, best first, which is also what `code` picks from. */
-function labelModelFor(program: Program, attribute: ProgramAttribute, accuracies: Record<string, number>): LabelModel {
+function labelModelFor(method: AggregationMethod, attribute: ProgramAttribute, accuracies: Record<string, number>): LabelModel {
   const functionIds = attribute.functions.map((fn) => fn.id);
   return {
-    method: program.method ?? 'ws',
+    method,
     functionIds,
     accuracies,
     abstainOnEmpty: attribute.abstainOnEmpty ?? true,
@@ -134,24 +149,31 @@ function labelModelFor(program: Program, attribute: ProgramAttribute, accuracies
   };
 }
 
-function modelsFromProgram(program: Program): Map<string, LabelModel> {
+function modelsFromProgram(program: Program, method: AggregationMethod): Map<string, LabelModel> {
   return new Map(
     program.attributes.map((attribute) => [
       attribute.name,
-      labelModelFor(program, attribute, Object.fromEntries(attribute.functions.map((fn) => [fn.id, fn.accuracy ?? DEFAULT_ACCURACY]))),
+      labelModelFor(method, attribute, Object.fromEntries(attribute.functions.map((fn) => [fn.id, fn.accuracy ?? DEFAULT_ACCURACY]))),
     ]),
   );
 }
 
-function fitModels(program: Program, votes: readonly DocumentVotes[]): Map<string, LabelModel> {
+function fitModels(program: Program, votes: readonly DocumentResult[]): Map<string, LabelModel> {
   return new Map(
     program.attributes.map((attribute) => {
       const functionIds = attribute.functions.map((fn) => fn.id);
-      const priors = Object.fromEntries(attribute.functions.filter((fn) => fn.sampleF1 !== undefined).map((fn) => [fn.id, fn.sampleF1 as number]));
+      // Accuracy is the chance a vote is the right value, so the exact-match rate on the sample is its prior;
+      // programs from before it was recorded fall back to token F1.
+      const priors = Object.fromEntries(
+        attribute.functions.flatMap((fn) => {
+          const prior = fn.sampleExact ?? fn.sampleF1;
+          return prior === undefined ? [] : [[fn.id, prior]];
+        }),
+      );
       const model = fitLabelModel(
         votes.map((entry) => pick(entry.outcomes, functionIds)),
         {
-          method: program.method ?? 'ws',
+          method: 'ws',
           functionIds,
           abstainOnEmpty: attribute.abstainOnEmpty ?? true,
           ...(attribute.abstainers?.length ? { abstainers: attribute.abstainers } : {}),
@@ -173,9 +195,13 @@ function withAccuracies(program: Program, models: Map<string, LabelModel>): Prog
   };
 }
 
-function aggregateRow(votes: DocumentVotes, attributes: readonly ProgramAttribute[], models: Map<string, LabelModel>): ResultRow {
+function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribute[], models: Map<string, LabelModel>): ResultRow {
   const cells: Record<string, ResultCell> = {};
   for (const attribute of attributes) {
+    if (attribute.functions.length === 0) {
+      cells[attribute.name] = { value: null, confidence: 0, voters: [], spans: [], candidates: [], ...(attribute.note ? { note: attribute.note } : {}) };
+      continue;
+    }
     const outcomes = pick(votes.outcomes, attribute.functions.map((fn) => fn.id));
     const result = aggregateDocument(outcomes, models.get(attribute.name) as LabelModel);
     const spans = (result.value ?? []).map((value) => votes.spans.get(value)).filter((span): span is [number, number] => Array.isArray(span));

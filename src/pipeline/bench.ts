@@ -6,7 +6,7 @@ import type { Method, SynthMode } from '../core/settings.ts';
 import type { ModelSettings, StageUsage } from '../model/index.ts';
 import { writeArtifact } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
-import { extract, type ExtractResult } from './extract.ts';
+import { runExtraction, type ExtractResult } from './extract.ts';
 
 export interface BenchOptions {
   /** A benchmark folder (Evaporate layout, SWDE, ...) with gold. */
@@ -39,8 +39,12 @@ export interface MethodResult {
   /** Why the method did not run, when it did not. */
   skipped?: string;
   synth?: ExtractResult['synth'];
+  /** Paper metric (SWDE prefix rule) per attribute. */
   f1?: Record<string, number>;
   averageF1?: number;
+  /** Strict text F1 (no prefix rule) per attribute. */
+  strictF1?: Record<string, number>;
+  averageStrictF1?: number;
   /** Open IE only: every predicted triple against the gold's, and discovered names against the gold's. */
   open?: { pairF1: number; precision: number; recall: number; schemaF1: number; k: number; attributes: string[] };
   model?: Pick<StageUsage, 'calls' | 'liveCalls' | 'cachedCalls' | 'failedCalls' | 'promptTokens' | 'completionTokens' | 'cachedPromptTokens' | 'cachedCompletionTokens' | 'costUsd'> | null;
@@ -104,7 +108,7 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
 async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[], method: Method, workDir: string, options: BenchOptions): Promise<MethodResult> {
   if (method === 'direct' && !options.model) return { method, skipped: 'needs a model (none configured)' };
   const started = performance.now();
-  const result = await extract({
+  const result = await runExtraction({
     documents: setting.docsRoot,
     ...(options.openIE ? {} : { attributes }),
     model: options.model ?? null,
@@ -140,6 +144,8 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     synth: result.synth,
     f1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.f1)])),
     averageF1: round(evaluation.averageF1),
+    strictF1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.strictF1)])),
+    averageStrictF1: round(evaluation.averageStrictF1),
     ...(open
       ? {
           open: {
@@ -197,10 +203,12 @@ export function renderBenchMarkdown(report: BenchReport): string {
       : []),
     `## Text F1 (METHOD.md), per ${report.openIE ? 'gold attribute, on the discovered column of the same name' : 'attribute'}`,
     '',
+    'Each cell: paper F1 / strict F1. The paper metric cuts a prediction that begins with the gold to its length; strict does not, so over-capture costs.',
+    '',
     `| attribute | ${ran.map((method) => method.method).join(' | ')} |`,
     `|---|${ran.map(() => '---:').join('|')}|`,
-    ...report.attributes.map((attribute) => `| ${attribute} | ${ran.map((method) => percent(method.f1?.[attribute])).join(' | ')} |`),
-    `| **average** | ${ran.map((method) => `**${percent(method.averageF1)}**`).join(' | ')} |`,
+    ...report.attributes.map((attribute) => `| ${attribute} | ${ran.map((method) => `${percent(method.f1?.[attribute])} / ${percent(method.strictF1?.[attribute])}`).join(' | ')} |`),
+    `| **average** | ${ran.map((method) => `**${percent(method.averageF1)} / ${percent(method.averageStrictF1)}**`).join(' | ')} |`,
     '',
     '## Cost and speed',
     '',

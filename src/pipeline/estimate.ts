@@ -2,7 +2,7 @@ import { toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS } from '../core/settings.ts';
 import type { CorpusDocument } from '../corpus/index.ts';
 import { extractDirect } from '../direct/index.ts';
-import { estimateCost, type ChatRequest, type CostEstimate, type ModelClient, type ModelSettings } from '../model/index.ts';
+import { createUsageLedger, estimateCost, type ChatRequest, type CostEstimate, type ModelClient, type ModelSettings } from '../model/index.ts';
 import { discoverAttributesBuiltin } from '../schema/builtin.ts';
 import { discoverWithModel } from '../schema/model.ts';
 import { synthesizeWithModel } from '../synthesis/model.ts';
@@ -86,7 +86,7 @@ function recordingClient(): { client: ModelClient; requests: Recorded } {
       requests.push({ stage, request });
       return { ok: true, content: '-', cached: false, usage: { promptTokens: 0, completionTokens: 0 } };
     },
-    usage: () => ({ model: '', price: null, stages: {}, total: emptyUsage() }),
+    usage: () => createUsageLedger('').report(),
     pending: () => [],
     inFlight: () => 0,
   };
@@ -98,11 +98,4 @@ async function directRequests(sample: CorpusDocument[], attributes: AttributeSpe
   const { client, requests } = recordingClient();
   for (const doc of sample) await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', ...chunk });
   return requests;
-}
-
-function emptyUsage() {
-  return {
-    calls: 0, liveCalls: 0, cachedCalls: 0, failedCalls: 0, pendingCalls: 0, attempts: 0, promptTokens: 0, completionTokens: 0,
-    estimatedUsageCalls: 0, cachedPromptTokens: 0, cachedCompletionTokens: 0, costUsd: null, cachedCostUsd: null,
-  };
 }

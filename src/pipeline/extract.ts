@@ -45,7 +45,7 @@ export interface ExtractResult {
 }
 
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
-export async function extract(options: ExtractOptions): Promise<ExtractResult> {
+export async function runExtraction(options: ExtractOptions): Promise<ExtractResult> {
   const method = options.method ?? 'code+';
   if (!options.model && (method === 'direct' || (options.synth !== undefined && options.synth !== 'builtin'))) {
     throw new ExtractError('needs-model', `${method === 'direct' ? 'The direct method' : `synth "${options.synth}"`} needs a model; configure one, or let the built-in synthesizer write the functions.`, {
@@ -92,7 +92,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
         programPath,
         program: applied.program,
         sandbox: applied.counters,
-        perAttribute: applied.program.attributes.map((a) => tally.summary(a.name, a.functions, countOf(a.name))),
+        perAttribute: applied.program.attributes.map((a) => tally.summary(a.name, a.functions, countOf(a.name), a.note)),
         applyDocsPerSecond: applied.docsPerSecond,
       };
     }

@@ -37,6 +37,7 @@ export async function loadReportData(runDir: string): Promise<LoadedReport> {
     throw new ReportError(`${runDir} holds neither ${ARTIFACTS.run.file} nor ${RUN_FILES.cells}: it is not a run directory.`);
   }
   const notes = [...artifacts.notes];
+  for (const attribute of artifacts.program?.attributes ?? []) if (attribute.note) notes.push(`${attribute.name}: ${attribute.note}.`);
   const functions = createFunctionTable(artifacts);
   const names = attributeNames(artifacts);
   const rows: ReportRow[] = [];

@@ -11,6 +11,8 @@ const functionSchema = z.object({
   sampleDocs: z.array(z.string()).optional(),
   /** Token F1 against the pseudo-labels on the sample. */
   sampleF1: z.number().optional(),
+  /** Share of its sample votes that were exactly the pseudo-label: the label model's prior for its accuracy. */
+  sampleExact: z.number().optional(),
   /** The label model's estimate of how often this function is right. */
   accuracy: z.number().min(0).max(1).optional(),
 });
@@ -24,6 +26,8 @@ const attributeSchema = z.object({
   /** Functions whose empty output abstains even when empty outputs are votes. */
   abstainers: z.array(z.string()).optional(),
   functions: z.array(functionSchema),
+  /** Why the attribute has no functions (none reached the F1 threshold on the sample): its column stays empty. */
+  note: z.string().optional(),
 });
 
 /**

@@ -59,6 +59,8 @@ const attributeScoresSchema = z.object({
   scores: z.array(functionScoreSchema),
   kept: z.array(z.string()),
   dropped: z.array(z.object({ id: z.string(), reason: z.string() })),
+  /** Why no function was kept, when none was: the column is then empty. */
+  note: z.string().optional(),
 });
 
 /** scores.json: each candidate's score on the sample, and which were kept. */
@@ -73,6 +75,8 @@ export const attributeSummarySchema = z.object({
   functionsKept: z.number().int(),
   keptByOrigin: z.record(z.string(), z.number()),
   candidates: z.number().int(),
+  /** Why the column is empty, when no function was kept. */
+  note: z.string().optional(),
 });
 export type AttributeSummary = z.infer<typeof attributeSummarySchema>;
 

@@ -18,6 +18,8 @@ export const resultCellSchema = z.object({
   /** Character offsets [start, end) of each value's first occurrence in the document's view, when it occurs. */
   spans: z.array(z.tuple([z.number(), z.number()])),
   candidates: z.array(candidateSchema),
+  /** Why the cell is empty when no function could fill it (its attribute kept none). */
+  note: z.string().optional(),
 });
 export type ResultCell = z.infer<typeof resultCellSchema>;
 

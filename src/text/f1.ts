@@ -44,6 +44,19 @@ const stripDots = (s: string): string => s.replace(/^\.+|\.+$/g, '');
  *   prefix of everything, which scores any prediction 1 where nothing should be found.
  */
 export function textF1(pred: MetricValue, gold: MetricValue): number {
+  return cellF1(pred, gold, true);
+}
+
+/**
+ * The same as {@link textF1} without the prefix rule, so over-capture costs what it should ("Toy Story 2"
+ * against "Toy Story" scores 0.8, not 1). Candidate functions are scored with this; benchmark reports show it
+ * beside the paper metric.
+ */
+export function strictTextF1(pred: MetricValue, gold: MetricValue): number {
+  return cellF1(pred, gold, false);
+}
+
+function cellF1(pred: MetricValue, gold: MetricValue, prefixRule: boolean): number {
   const predSet = normalizedItemSet(pred);
   const goldSet = normalizedItemSet(gold);
   if (predSet.length > 0 && sameList(predSet, goldSet)) return 1;
@@ -51,7 +64,7 @@ export function textF1(pred: MetricValue, gold: MetricValue): number {
   const goldText = normalizedJoined(gold);
   let predText = normalizedJoined(pred);
   const goldTokens = goldText ? goldText.split(' ') : [];
-  if (goldTokens.length > 0 && stripDots(predText).startsWith(stripDots(goldText))) {
+  if (prefixRule && goldTokens.length > 0 && stripDots(predText).startsWith(stripDots(goldText))) {
     predText = predText.split(' ').slice(0, goldTokens.length).join(' ');
   }
   return tokenF1(predText ? predText.split(' ') : [], goldTokens);

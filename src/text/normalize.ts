@@ -27,7 +27,7 @@ export function htmlToText(value: string): string {
  * METHOD.md normalization of one value: HTML to text with entities decoded, lowercase, the
  * punctuation ' " ( ) , / [ ] : dropped, & - _ < > and whitespace runs turned into single spaces, trimmed.
  */
-export function normalizeText(value: string): string {
+export function normalizeValue(value: string): string {
   return htmlToText(value).toLowerCase().replace(DROPPED, '').replace(SEPARATORS, ' ').trim();
 }
 
@@ -40,6 +40,11 @@ export function cellValues(cell: MetricValue): string[] {
 // A comma between two digits is a thousands separator ("1,000"), not a list separator.
 const LIST_COMMA = /(?<!\d),|,(?!\d)/;
 
+/** A value's list items: split on list commas (not "1,000"). Votes and the metric read lists by this one rule. */
+export function splitListItems(value: string): string[] {
+  return value.split(LIST_COMMA);
+}
+
 /**
  * The cell's items for comparison as a set: every value split on list commas (so "a, b" and
  * ["b", "a"] are the same list), normalized, empty items dropped, duplicates removed, sorted.
@@ -47,8 +52,8 @@ const LIST_COMMA = /(?<!\d),|,(?!\d)/;
 export function normalizedItemSet(cell: MetricValue): string[] {
   const items = new Set<string>();
   for (const value of cellValues(cell)) {
-    for (const part of value.split(LIST_COMMA)) {
-      const item = normalizeText(part);
+    for (const part of splitListItems(value)) {
+      const item = normalizeValue(part);
       if (item) items.add(item);
     }
   }
@@ -62,7 +67,7 @@ export function normalizedItemSet(cell: MetricValue): string[] {
 export function normalizedJoined(cell: MetricValue): string {
   const seen = new Set<string>();
   for (const value of cellValues(cell)) {
-    const text = normalizeText(value);
+    const text = normalizeValue(value);
     if (text) seen.add(text);
   }
   return [...seen].join(' ');

@@ -4,10 +4,16 @@
  * in the chunk; function synthesis writes label-anchored extractors from the context that precedes the value
  * in the chunk (as models do), varying the anchor length per prompt style; discovery lists the gold
  * attributes present. Some replies are deliberately bad (prose, broken code) when `faulty` is set.
+ *
+ * The `noisy` profile (seeded) is a weaker model, so that tests can see what a capable one hides: some direct
+ * answers miss a value or give another document's; replies for three or more attributes are sometimes cut at
+ * the token limit; some functions over-capture (the value plus the next words, which the SWDE prefix rule
+ * forgives); some arrive wrapped in prose, some as near-duplicates of another. Every choice is a hash of the seed
+ * and the prompt, so it does not depend on the order requests arrive in.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openCorpus } from '../../src/corpus/index.ts';
+import { hashString, openCorpus } from '../../src/corpus/index.ts';
 import { truncated, type LoopbackHandler, type ReplySpec } from './loopback-server.ts';
 
 export type Gold = Record<string, Record<string, string | string[]>>;
@@ -18,12 +24,23 @@ export interface DemoModel {
   gold: Gold;
 }
 
-export async function loadDemoModel(datasetDir: string, options: { faulty?: boolean } = {}): Promise<DemoModel> {
+export interface ScriptOptions {
+  faulty?: boolean;
+  /** A weaker model: seeded noise in answers and functions (see above). */
+  noisy?: { seed: number };
+}
+
+export async function loadDemoModel(datasetDir: string, options: ScriptOptions = {}): Promise<DemoModel> {
   const gold = JSON.parse(await readFile(join(datasetDir, 'table.json'), 'utf8')) as Gold;
   const corpus = await openCorpus(join(datasetDir, 'docs'));
   const views = new Map<string, string>();
   for await (const doc of corpus.views()) views.set(doc.id, doc.view);
-  return { handler: scriptedHandler(views, gold, options.faulty ?? false), views, gold };
+  return { handler: scriptedHandler(views, gold, options.faulty ?? false, options.noisy), views, gold };
+}
+
+/** A number in [0, 1) fixed by the seed, the prompt and what is being decided. */
+function chance(seed: number, prompt: string, what: string): number {
+  return (hashString(`${seed}\u0000${what}\u0000${prompt}`) % 10_000) / 10_000;
 }
 
 function chunkOf(prompt: string): string {
@@ -39,7 +56,7 @@ function docOf(views: Map<string, string>, chunk: string): string | undefined {
 
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
-export function scriptedHandler(views: Map<string, string>, gold: Gold, faulty: boolean): LoopbackHandler {
+export function scriptedHandler(views: Map<string, string>, gold: Gold, faulty: boolean, noisy?: { seed: number }): LoopbackHandler {
   let synthesisRequests = 0;
   let directRequests = 0;
   return ({ prompt }): ReplySpec => {
@@ -63,8 +80,17 @@ export function scriptedHandler(views: Map<string, string>, gold: Gold, faulty: 
       for (const name of names) {
         const values = asList(record[name]).filter((item) => visibleText(chunk).includes(item));
         answer[name] = values.length === 0 ? null : values.length === 1 ? (values[0] as string) : values;
+        if (noisy && answer[name] !== null) {
+          const roll = chance(noisy.seed, prompt, `direct ${name}`);
+          if (roll < 0.1) answer[name] = null;
+          else if (roll < 0.2) answer[name] = otherValue(gold, doc, name) ?? answer[name];
+        }
       }
-      return `\`\`\`json\n${JSON.stringify(answer)}\n\`\`\``;
+      const json = `\`\`\`json\n${JSON.stringify(answer)}\n\`\`\``;
+      if (noisy && names.length >= 3 && chance(noisy.seed, prompt, 'truncate') < 0.5) {
+        return { content: json.slice(0, Math.floor(json.length / 2)), finishReason: 'length' };
+      }
+      return json;
     }
     const attribute = /Attribute: ([a-z0-9_]+)/.exec(prompt)?.[1];
     if (attribute !== undefined) {
@@ -72,10 +98,38 @@ export function scriptedHandler(views: Map<string, string>, gold: Gold, faulty: 
       if (faulty && turn % 5 === 1) return 'I am sorry, I cannot write code for this.';
       if (faulty && turn % 5 === 3) return '```javascript\nfunction extract(doc, $) { return doc.match(/(/)[1]; }\n```';
       if (faulty && turn % 5 === 4) return turn % 2 ? '' : truncated('```javascript\nfunction extract(doc, $) {\n  const m = doc.match(/<h1');
-      return `\`\`\`javascript\n${labelFunction(chunk, asList(record[attribute]))}\n\`\`\``;
+      const source = labelFunction(chunk, asList(record[attribute]));
+      if (noisy) {
+        const roll = chance(noisy.seed, prompt, 'function');
+        if (roll < 0.3) return `\`\`\`javascript\n${overCapturing(source)}\n\`\`\``;
+        if (roll < 0.45) return `Here is a function that reads the ${attribute}:\n\n\`\`\`js\n${source}\n\`\`\`\n\nIt looks for the label and returns the text after it.`;
+        if (roll < 0.55) return `\`\`\`javascript\n${source.replace('{\n', '{\n  // reads the value after its label\n')}\n\`\`\``;
+      }
+      return `\`\`\`javascript\n${source}\n\`\`\``;
     }
     return 'unexpected prompt';
   };
+}
+
+/** The attribute's value in some other document: what a confused model answers. */
+function otherValue(gold: Gold, doc: string | undefined, name: string): string | undefined {
+  const others = Object.entries(gold).filter(([id, record]) => id !== doc && record[name] !== undefined);
+  const picked = others[hashString(`${doc}:${name}`) % Math.max(1, others.length)];
+  return picked ? asList(picked[1][name])[0] : undefined;
+}
+
+/** The same extractor, returning its value plus the two words that follow it on the page. */
+function overCapturing(source: string): string {
+  return [
+    source.replace('function extract(doc, $)', 'function exact(doc, $)'),
+    'function extract(doc, $) {',
+    '  const value = exact(doc, $);',
+    "  if (typeof value !== 'string') return value;",
+    '  const at = doc.indexOf(value);',
+    "  const next = at < 0 ? '' : doc.slice(at + value.length).replace(/<[^>]+>/g, ' ').replace(/\\s+/g, ' ').trim().split(' ').slice(0, 2).join(' ');",
+    "  return next ? value + ' ' + next : value;",
+    '}',
+  ].join('\n');
 }
 
 /** Text as a reader sees it: tags removed, whitespace collapsed. */

@@ -17,13 +17,14 @@ export function buildProgram(
     now: settings.startedAt,
     attributes: attributes.map((attribute): ProgramAttribute => {
       const entry = scores.attributes[attribute.name];
-      const f1 = new Map((entry?.scores ?? []).map((score) => [score.id, score.f1]));
+      const scored = new Map((entry?.scores ?? []).map((score) => [score.id, score]));
       return {
         name: attribute.name,
         ...(attribute.description ? { description: attribute.description } : {}),
         ...(attribute.form ? { form: attribute.form } : {}),
         abstainOnEmpty: entry?.abstainOnEmpty ?? true,
         ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
+        ...(entry?.note ? { note: entry.note } : {}),
         functions: (entry?.kept ?? []).map((id) => {
           const candidate = byId.get(id) as CandidateFunction;
           return {
@@ -32,10 +33,13 @@ export function buildProgram(
             origin: candidate.origin,
             strategy: candidate.strategy,
             ...(candidate.sampleDocs ? { sampleDocs: candidate.sampleDocs } : {}),
-            sampleF1: Math.round((f1.get(id) ?? 0) * 10_000) / 10_000,
+            sampleF1: round(scored.get(id)?.f1 ?? 0),
+            ...(scored.get(id)?.exact !== undefined ? { sampleExact: round(scored.get(id)?.exact as number) } : {}),
           };
         }),
       };
     }),
   };
 }
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;

@@ -32,8 +32,9 @@ export async function directOnSample(
   await Promise.all(
     sample.map(async (doc) => {
       const result = await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', chunkChars });
-      // Failed requests leave the stage unsaved, so a resumed run asks again; bad JSON is an answer, kept as such.
-      if (result.failures.some((failure) => failure.reason !== 'bad-json')) complete = false;
+      // Failed requests leave the stage unsaved, so a resumed run asks again; bad JSON and a reply cut even at the
+      // largest budget are answers, kept as such.
+      if (result.failures.some((failure) => failure.reason === 'request-failed' || failure.reason === 'pending')) complete = false;
       for (const [name, value] of Object.entries(result.values)) (labels[name] ??= {})[doc.id] = value;
     }),
   );

@@ -58,6 +58,7 @@ export function scoreCandidates(
       scores,
       kept,
       dropped: [...chosen.dropped, ...compileFailures],
+      ...(chosen.note ? { note: chosen.note } : {}),
     };
   }
   return result;

@@ -36,7 +36,7 @@ export function createCellTally(attributes: readonly AttributeSpec[]) {
       return rows;
     },
     /** The summary of one attribute; `functions` are its kept functions' origins, `candidates` how many it had. */
-    summary(name: string, functions: readonly { origin?: string | undefined }[], candidates: number): AttributeSummary {
+    summary(name: string, functions: readonly { origin?: string | undefined }[], candidates: number, note?: string): AttributeSummary {
       const entry = counts.get(name) ?? { values: 0, confidence: 0 };
       const keptByOrigin: Record<string, number> = {};
       for (const fn of functions) keptByOrigin[fn.origin ?? 'user'] = (keptByOrigin[fn.origin ?? 'user'] ?? 0) + 1;
@@ -47,6 +47,7 @@ export function createCellTally(attributes: readonly AttributeSpec[]) {
         functionsKept: functions.length,
         keptByOrigin,
         candidates,
+        ...(note ? { note } : {}),
       };
     },
   };
