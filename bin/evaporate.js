@@ -20,8 +20,9 @@ const entry = existsSync(source) ? source : built;
 if (process.execArgv.includes('--no-node-snapshot')) {
   await import(pathToFileURL(entry).href);
 } else {
-  // The child gets its own process group, so each signal reaches it exactly once: forwarded from here.
-  const child = spawn(process.execPath, ['--no-node-snapshot', entry, ...process.argv.slice(2)], { stdio: 'inherit', detached: true });
+  // The child gets its own process group, so each signal reaches it exactly once: forwarded from here. The IPC
+  // channel is how it learns that this process died (even by SIGKILL), so it never runs on alone.
+  const child = spawn(process.execPath, ['--no-node-snapshot', entry, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     // Exit as a shell reports a process ended by a signal (SIGINT: 130), not 0.

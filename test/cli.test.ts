@@ -130,6 +130,41 @@ describe('evaporate extract', () => {
     }
   }, 120_000);
 
+  it('does not outlive a launcher killed with SIGKILL', async () => {
+    const slow = await startLoopbackServer(model.handler, { models: ['scripted'], latencyMs: 2000 });
+    try {
+      // Started without the flag, the launcher runs the CLI as its child.
+      const launcher = spawn(process.execPath, [bin, 'extract', docs, '--attributes', 'title', '--run-dir', join(work, 'orphan'), '--model', 'scripted', '--base-url', slow.url, '--quiet'], {
+        env: { ...process.env, EVAPORATE_MODEL: '' },
+        stdio: 'ignore',
+      });
+      const deadline = Date.now() + 20_000;
+      while (slow.stats.requests === 0 && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 50));
+      expect(slow.stats.requests).toBeGreaterThan(0);
+      const child = Number((await new Promise<string>((done) => {
+        const list = spawn('pgrep', ['-P', String(launcher.pid)]);
+        let out = '';
+        list.stdout.on('data', (chunk) => (out += chunk));
+        list.on('close', () => done(out.trim()));
+      })).split('\n')[0]);
+      expect(child).toBeGreaterThan(0);
+      launcher.kill('SIGKILL');
+      const alive = () => {
+        try {
+          process.kill(child, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const until = Date.now() + 10_000;
+      while (alive() && Date.now() < until) await new Promise((wait) => setTimeout(wait, 50));
+      expect(alive()).toBe(false);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
+
   it('stops cleanly on Ctrl-C (SIGINT) with exit code 130, and the run resumes', async () => {
     const slow = await startLoopbackServer(model.handler, { models: ['scripted'], latencyMs: 100 });
     try {
@@ -184,6 +219,13 @@ describe('evaporate extract', () => {
       await slow.close();
     }
   }, 60_000);
+
+  it('writes a batch file with no API key and no endpoint: it sends nothing, so it needs neither', async () => {
+    const file = join(work, 'keyless.jsonl');
+    const run = await cli(['extract', docs, '--attributes', 'title', '--model', 'gpt-4o-mini', '--run-dir', join(work, 'keyless'), '--batch-export', file], { env: { OPENAI_API_KEY: '', OPENAI_BASE_URL: '' } });
+    expect(run.code, run.stderr).toBe(3);
+    expect((await readFile(file, 'utf8')).trim().split('\n').length).toBeGreaterThan(0);
+  });
 
   it('exports batch files, stops with exit code 3, and completes from imported answers with no live call', async () => {
     const runDir = join(work, 'batch');
@@ -284,7 +326,9 @@ describe('errors and exit codes', () => {
         [[], 2, /Usage: evaporate <command>/],
         [['frobnicate'], 2, /unknown command "frobnicate"/],
         [['extract'], 2, /missing <folder>/],
-        [['extract', docs, '--bogus'], 2, /Unknown option '--bogus'/],
+        [['extract', docs, '--bogus'], 2, /unknown option --bogus \(see evaporate extract --help\)/],
+        [['extract', docs, '--attribute', 'title'], 2, /unknown option --attribute; did you mean --attributes\?/],
+        [['discover', docs, '--max-atributes', '3'], 2, /did you mean --max-attributes\?/],
         [['extract', docs, '--top-k', 'many'], 2, /--top-k must be a whole number/],
         [['extract', join(work, 'nope')], 1, /Corpus folder not found: .*nope/],
         [['extract', empty], 1, /No documents found/],
@@ -294,6 +338,10 @@ describe('errors and exit codes', () => {
         [['extract', docs, '--model', 'no-such-model', '--base-url', strictServer.url], 1, /no-such-model/],
         [['apply', join(work, 'nope.json'), docs], 1, /Cannot read program/],
       ];
+      // --json: the same failure as a JSON event on stdout, beside the line on stderr.
+      const json = await cli(['extract', join(work, 'nope'), '--json'], { cwd: work });
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout.trim().split('\n').pop()!)).toMatchObject({ type: 'error', code: 'corpus', exitCode: 1, message: expect.stringMatching(/Corpus folder not found/) });
       for (const [args, code, message, env] of cases) {
         const run = await cli(args, { cwd: work, ...(env ? { env } : {}) });
         expect(run.code, args.join(' ')).toBe(code);

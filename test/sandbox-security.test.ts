@@ -143,6 +143,24 @@ const HOSTILE: { name: string; source: string; expect: Expectation }[] = [
     },
   },
   {
+    name: 'walks a huge array-like in native code, where the time limit cannot reach (indexOf, includes, lastIndexOf)',
+    source: `function extract() { const big = { length: 2 ** 53 - 1 }; const tries = [() => Array.prototype.indexOf.call(big, 'x'), () => Array.prototype.includes.call(big, 'x'), () => Array.prototype.lastIndexOf.call(big, 'x'), () => { const a = []; a.length = 2 ** 32 - 1; return a.indexOf('x') }]; return tries.map((t) => { try { return String(t()) } catch (e) { return e.name } }).join(' ') }`,
+    expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['RangeError RangeError RangeError RangeError'] })), JSON.stringify(o)).toBe(true),
+  },
+  {
+    name: 'keeps state on the global object\'s prototype (a counter, a throwing getter for the next function)',
+    source: `function extract() { const p = Object.getPrototypeOf(globalThis); Object.defineProperty(p, 'counter', { value: (globalThis.counter || 0) + 1, configurable: true, writable: true }); Object.defineProperty(p, 'leak', { get() { throw new Error('gotcha') }, configurable: true }); try { Object.defineProperty(p, 'stuck', { value: 1, configurable: false }) } catch {} try { Object.setPrototypeOf(p, null) } catch {} return String(globalThis.counter) + typeof globalThis.stuck }`,
+    expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['1undefined'] })), JSON.stringify(o)).toBe(true),
+  },
+  {
+    name: 'reads the real clock through Intl (format and formatToParts with no date)',
+    source: `function extract() { const f = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', hour: 'numeric', minute: 'numeric', second: 'numeric', fractionalSecondDigits: 3, year: 'numeric' }); return [f.format(), f.formatToParts().map((p) => p.value).join(''), f.format(new Date())].join(' | ') }`,
+    expect: (o) => {
+      const at = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', hour: 'numeric', minute: 'numeric', second: 'numeric', fractionalSecondDigits: 3, year: 'numeric' }).format(0);
+      expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: [[at, at, at].join(' | ')] })), JSON.stringify(o)).toBe(true);
+    },
+  },
+  {
     name: 'leaks implicit globals to the next function',
     source: `function extract() { leak = 'x'; globalThis.leak2 = 'y'; return typeof leak + typeof leak2 }`,
     expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['stringstring'] }))).toBe(true),

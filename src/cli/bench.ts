@@ -11,9 +11,10 @@ export const benchCommand: CommandSpec = {
   usage: 'evaporate bench <dataset-folder> [--methods direct,code,code+] [options]',
   summary:
     'Run each method on the same sample of a benchmark with gold, score it (text F1), and write a Markdown\n' +
-    'and a JSON report to eval/results/: F1 per attribute, model calls and tokens, cost, functions, speed.\n' +
+    'and a JSON report beside its runs (--record: into eval/results/): F1 per attribute, strict F1, model calls and\n' +
+    'tokens, cost, functions, speed.\n' +
     'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
-  options: ['methods', 'open-ie', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'run-dir', 'report', 'quiet', 'json'],
+  options: ['methods', 'open-ie', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'record', 'run-dir', 'report', 'quiet', 'json'],
   examples: [
     'evaporate bench datasets/demo',
     'evaporate bench datasets/demo --open-ie',
@@ -49,7 +50,7 @@ export async function runBench(argv: string[]): Promise<number> {
       topK: intOption(values, 'top-k', 1),
       timeoutMs: intOption(values, 'timeout-ms', 1),
       isolates: intOption(values, 'isolates', 1),
-      resultsDir: stringOption(values, 'results-dir'),
+      resultsDir: stringOption(values, 'results-dir') ?? (values.record ? 'eval/results' : undefined),
       workDir: stringOption(values, 'run-dir'),
       report: values.report as boolean | undefined,
       openIE: values['open-ie'] as boolean | undefined,

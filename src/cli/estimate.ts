@@ -1,4 +1,3 @@
-import { ModelConfigError, resolveModelSettings } from '../model/index.ts';
 import { estimate } from '../pipeline/estimate.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { attributesOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, synthOption, type CommandSpec } from './options.ts';
@@ -21,14 +20,8 @@ export async function runEstimate(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const folder = positionals[0];
   if (folder === undefined) throw new UsageError('missing <folder>: evaporate estimate <folder> --model <name> (see --help)');
-  let model;
-  try {
-    model = modelSettings(values);
-  } catch (error) {
-    // Estimating sends nothing, so a missing key does not matter here.
-    if (!(error instanceof ModelConfigError && error.problem === 'missing-key')) throw error;
-    model = resolveModelSettings({ model: stringOption(values, 'model'), baseURL: 'http://localhost/v1' }, {});
-  }
+  // Estimating sends nothing, so a missing key does not matter here.
+  const model = modelSettings(values, { sends: false });
   if (!model) throw new UsageError('estimate needs a model to price: pass --model <name> (or set EVAPORATE_MODEL); without a model a run costs nothing');
   const result = await estimate({
     documents: folder,

@@ -61,7 +61,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`--resume continues the run on its own folder; drop "${positionals[0]}"`);
     // The saved settings, with any flag given now on top: a changed setting recomputes the stages it affects.
     const model = saved.model
-      ? modelSettings({ model: saved.model.model, ...(saved.model.baseURL ? { 'base-url': saved.model.baseURL } : {}), ...pickModelFlags(values) })
+      ? modelSettings({ model: saved.model.model, ...(saved.model.baseURL ? { 'base-url': saved.model.baseURL } : {}), ...pickModelFlags(values) }, { sends: !values['batch-export'] })
       : given.model;
     options = { ...savedOptions(saved), ...given, model, runDir: resumeDir };
   } else {
@@ -127,7 +127,7 @@ function savedOptions(saved: RunSettings): ExtractOptions {
 async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptions, 'documents'>> {
   return defined({
     attributes: await attributesOption(values),
-    model: modelSettings(values),
+    model: modelSettings(values, { sends: !values['batch-export'] }),
     synth: synthOption(values),
     method: choiceOption(values, 'method', METHODS),
     aggregation: choiceOption(values, 'aggregation', AGGREGATIONS),

@@ -9,7 +9,12 @@ import type { Reporter } from './progress.ts';
 export async function untilInterrupted<T>(reporter: Reporter, stopped: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    if (controller.signal.aborted) {
+      // At once means at once: process.exit waits for isolate threads, and one stuck in a native built-in never
+      // ends. Finished stages and answered calls are already on disk.
+      process.stderr.write('Quitting at once.\n');
+      process.kill(process.pid, 'SIGKILL');
+    }
     controller.abort();
     reporter.info('Stopping (Ctrl-C again to quit at once)...');
   };

@@ -33,21 +33,28 @@ function usage(): string {
   ].join('\n');
 }
 
+/** What went wrong, as one line for a person and, with --json, as a JSON event on stdout. */
+interface Failure {
+  code: string;
+  message: string;
+  hint: string;
+  exitCode: number;
+}
+
+function failureOf(error: unknown, command: string): Failure {
+  if (error instanceof EvaporateError) return { code: error.code, message: error.message, hint: renderHint(error.hint, command), exitCode: exitCodeOf(error.code) };
+  if (error instanceof UsageError) return { code: 'usage', message: error.message, hint: '', exitCode: EXIT.usage };
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error), hint: '', exitCode: EXIT.failed };
+}
+
 /** One line saying what went wrong and what to do; a stack trace only for bugs (or with EVAPORATE_DEBUG=1). */
-function report(error: unknown, command: string): number {
-  if (error instanceof EvaporateError) {
-    const hint = renderHint(error.hint, command);
-    process.stderr.write(error.code === 'batch-pending' ? `${error.message}\n${hint ? `Then ${hint}\n` : ''}` : `evaporate: ${error.message}${hint ? ` (${hint})` : ''}\n`);
-    return exitCodeOf(error.code);
-  }
-  if (error instanceof UsageError) {
-    process.stderr.write(`evaporate: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`evaporate: ${message}\n`);
-  if (process.env['EVAPORATE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  return EXIT.failed;
+function report(error: unknown, command: string, json: boolean): number {
+  const failure = failureOf(error, command);
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', ...failure })}\n`);
+  if (failure.code === 'batch-pending') process.stderr.write(`${failure.message}\n${failure.hint ? `Then ${failure.hint}\n` : ''}`);
+  else process.stderr.write(`evaporate: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+  if (failure.code === 'internal' && process.env['EVAPORATE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return failure.exitCode;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -69,8 +76,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    return report(error, name);
+    return report(error, name, rest.includes('--json'));
   }
+}
+
+// Started by bin/evaporate.js with an IPC channel: when that parent dies the channel closes, and this process must
+// not go on writing the run directory alone. The channel must not keep the process alive by itself.
+if (process.channel) {
+  process.channel.unref();
+  process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 }
 
 process.exitCode = await main(process.argv.slice(2));

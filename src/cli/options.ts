@@ -46,7 +46,8 @@ export const OPTIONS = {
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
   methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
   'open-ie': { type: 'boolean', help: 'bench: let the methods discover the attributes; score pair F1 and schema F1@k' },
-  'results-dir': { type: 'string', value: 'dir', help: 'where reports go (default eval/results)' },
+  'results-dir': { type: 'string', value: 'dir', help: 'bench: where reports go (default: beside the runs, under --run-dir)' },
+  record: { type: 'boolean', help: 'bench: record the reports in eval/results/ (the repository\'s recorded results)' },
   report: { type: 'boolean', help: 'write report.html into the run directory (default; --no-report skips it)' },
   serve: { type: 'boolean', help: 'report: serve the page on 127.0.0.1 and load whole documents on demand (Ctrl-C stops)' },
   port: { type: 'string', value: 'n', help: 'report: port for --serve (8765; 0 picks a free one)' },
@@ -78,8 +79,32 @@ export function parseCommand(spec: CommandSpec, argv: string[]): { values: Parse
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see evaporate ${spec.name} --help)`);
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const suggestion = unknown === undefined ? undefined : closest(unknown, spec.options);
+    const said = unknown === undefined ? message : `unknown option --${unknown}${suggestion ? `; did you mean --${suggestion}?` : ''}`;
+    throw new UsageError(`${said} (see evaporate ${spec.name} --help)`);
   }
+}
+
+/** The option nearest to a mistyped one (at most two edits, or a prefix either way), if any. */
+export function closest(typed: string, names: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = name.startsWith(typed) || typed.startsWith(name) ? 1 : editDistance(typed, name);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }
 
 /** Parse a command's arguments; with --help, print the help and return null (the command is done). */
@@ -154,14 +179,14 @@ export function progressMode(values: ParsedValues): ProgressMode {
   return process.stderr.isTTY ? 'live' : 'plain';
 }
 
-/** Model settings from the flags, then the environment; null when no model is configured. */
-export function modelSettings(values: ParsedValues): ModelSettings | null {
+/** Model settings from the flags, then the environment; null when no model is configured. `sends: false`: no key needed. */
+export function modelSettings(values: ParsedValues, use: { sends?: boolean } = {}): ModelSettings | null {
   return resolveModelSettings({
     ...(stringOption(values, 'model') ? { model: stringOption(values, 'model') } : {}),
     ...(stringOption(values, 'base-url') ? { baseURL: stringOption(values, 'base-url') } : {}),
     ...(stringOption(values, 'api-key-env') ? { apiKeyEnv: stringOption(values, 'api-key-env') } : {}),
     ...(intOption(values, 'concurrency', 1) !== undefined ? { concurrency: intOption(values, 'concurrency', 1) } : {}),
-  });
+  }, process.env, use);
 }
 
 const attributeSchema = z.object({

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { unescapeCsvField } from '../text/csv-field.ts';
 import { parseCsv } from './csv.ts';
 import { jsonCellValues, normalizeDocId } from './gold.ts';
 
@@ -51,10 +52,10 @@ function fromCsv(text: string, file: string): PredictedTable {
     const row: Record<string, string[] | null> = {};
     header.forEach((column, c) => {
       if (c === docIndex) return;
-      const values = fields[c]!.split(CSV_MULTI_SEPARATOR).map((v) => v.trim()).filter(Boolean);
+      const values = unescapeCsvField(fields[c]!).split(CSV_MULTI_SEPARATOR).map((v) => v.trim()).filter(Boolean);
       row[column] = values.length > 0 ? values : null;
     });
-    addRow(table, fields[docIndex]!, row, where);
+    addRow(table, unescapeCsvField(fields[docIndex]!), row, where);
   });
   return table;
 }

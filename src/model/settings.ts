@@ -48,9 +48,10 @@ function checkCount(name: string, value: number | undefined, min: number): void 
 /**
  * Settings from explicit options first, then the environment (`EVAPORATE_MODEL`, `OPENAI_BASE_URL`,
  * `OPENAI_API_KEY` or the variable named by `apiKeyEnv`). Returns null when no model is configured,
- * which means: run without a model. Throws ModelConfigError for settings that cannot work.
+ * which means: run without a model. Throws ModelConfigError for settings that cannot work; `use.sends: false`
+ * (batch export, estimates) waives the key, since nothing is sent.
  */
-export function resolveModelSettings(options: ModelSettingsOptions, env: NodeJS.ProcessEnv = process.env): ModelSettings | null {
+export function resolveModelSettings(options: ModelSettingsOptions, env: NodeJS.ProcessEnv = process.env, use: { sends?: boolean } = {}): ModelSettings | null {
   const model = nonEmpty(options.model) ?? nonEmpty(env['EVAPORATE_MODEL']);
   if (model === undefined) return null;
 
@@ -64,7 +65,8 @@ export function resolveModelSettings(options: ModelSettingsOptions, env: NodeJS.
   if (apiKey === undefined && options.apiKeyEnv !== undefined) {
     throw new ModelConfigError('missing-key', `Environment variable ${keyVar} (named as the API key variable) is not set; export it or drop the option.`);
   }
-  if (apiKey === undefined && baseURL === undefined) {
+  // A run that only writes batch files (or an estimate) sends nothing, so it needs no key.
+  if (apiKey === undefined && baseURL === undefined && use.sends !== false) {
     throw new ModelConfigError(
       'missing-key',
       `Model "${model}" would be called on the OpenAI API without a key; set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server.`,

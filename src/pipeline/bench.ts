@@ -25,7 +25,7 @@ export interface BenchOptions {
   topK?: number;
   timeoutMs?: number;
   isolates?: number;
-  /** Reports go here (default eval/results). */
+  /** Reports go here (default: beside each setting's runs, in its folder under workDir); eval/results records them in the repository. */
   resultsDir?: string;
   /** Run directories go here (default .evaporate/bench). */
   workDir?: string;
@@ -74,8 +74,6 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
   if (settings.length === 0) throw new Error(`${options.dataset}: no benchmark with gold found (expected docs/ + table.json, or an SWDE site with groundtruth/)`);
   const methods = options.methods ?? (options.model ? ['direct', 'code', 'code+'] : ['code', 'code+']);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const resultsDir = resolve(options.resultsDir ?? 'eval/results');
-  await mkdir(resultsDir, { recursive: true });
   const reports: BenchReport[] = [];
   const files: string[] = [];
   for (const setting of settings) {
@@ -97,6 +95,8 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
       methods: results,
     };
     reports.push(report);
+    const resultsDir = resolve(options.resultsDir ?? workDir);
+    await mkdir(resultsDir, { recursive: true });
     const base = join(resultsDir, `bench-${setting.name}${options.openIE ? '-open' : ''}`);
     await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(`${base}.md`, renderBenchMarkdown(report));

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { candidateSchema } from '../aggregate/index.ts';
 import { cellValueSchema } from '../core/cells.ts';
 import { EvaporateError } from '../core/errors.ts';
+import { csvField } from '../text/csv-field.ts';
 
 /** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
 export type CellCandidate = z.infer<typeof candidateSchema>;
@@ -104,12 +105,6 @@ async function lineWriter(path: string, header: string, footer: string, render: 
       await rm(temp, { force: true });
     },
   };
-}
-
-const needsQuotes = /[",\n\r]|^\s|\s$/;
-
-export function csvField(value: string): string {
-  return needsQuotes.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** Where result rows go: the plain table, the cells file with provenance, and the caller's row callback. */

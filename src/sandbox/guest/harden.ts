@@ -8,6 +8,9 @@
  * after every document ({@link regExpIntegrityCheck}); a change is reported as tampering.
  */
 
+import { capArrayLengths } from './array-limits.ts';
+import { installDeterminism } from './determinism.ts';
+
 /** Globals no extractor needs that widen the attack surface (shared memory, blocking waits, wasm, GC callbacks). */
 const REMOVED_GLOBALS = ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry'];
 
@@ -92,53 +95,6 @@ function deepFreeze(roots: readonly unknown[], options: FreezeOptions = {}): voi
 }
 
 /**
- * Replaces the clock and the random source with deterministic ones.
- * Returns the real clock (for the dispatcher's own timing) and resets.
- */
-function installDeterminism(fixedNow: number): { realNow: () => number; resetRandom: () => void; resetRegExpStatics: () => void } {
-  const RealDate = Date;
-  const realNow = RealDate.now.bind(RealDate);
-  // Each call sees the same random sequence, so outputs cannot depend on call order.
-  let seed = 0x9e3779b9;
-  const random = (): number => {
-    // xorshift32: fast, deterministic, good enough for code that should not rely on randomness at all.
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 4294967296;
-  };
-  Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true });
-
-  const FixedDate = function (this: unknown, ...args: unknown[]): unknown {
-    if (new.target === undefined) return new RealDate(fixedNow).toString();
-    return Reflect.construct(RealDate, args.length === 0 ? [fixedNow] : args, new.target);
-  } as unknown as DateConstructor;
-  Object.defineProperties(FixedDate, {
-    prototype: { value: RealDate.prototype },
-    now: { value: () => fixedNow, writable: true, configurable: true },
-    parse: { value: RealDate.parse, writable: true, configurable: true },
-    UTC: { value: RealDate.UTC, writable: true, configurable: true },
-  });
-  Object.defineProperty(RealDate.prototype, 'constructor', { value: FixedDate, writable: true, configurable: true });
-  Object.defineProperty(globalThis, 'Date', { value: FixedDate, writable: true, configurable: true });
-
-  // Legacy RegExp.$1, lastMatch, input... keep the last match of whichever function ran before; reset them.
-  const resetRegExp = /(?:)/;
-  const exec = RegExp.prototype.exec;
-  return {
-    realNow,
-    resetRandom: () => {
-      seed = 0x9e3779b9;
-    },
-    // A regex match costs about as much as a small extractor, so this runs once per document, not per call:
-    // within a document functions run in a fixed order, so what they see stays deterministic.
-    resetRegExpStatics: () => {
-      exec.call(resetRegExp, '');
-    },
-  };
-}
-
-/**
  * Implicit globals (`x = 1` without a declaration, `globalThis.x = 1`) land in a scratch object that is
  * replaced before every call, instead of on the shared global object. A proxy placed in the global
  * object's prototype chain receives them: sloppy-mode code that forgets `let` still works, and
@@ -159,6 +115,18 @@ function installGlobalScratch(): { proxy: object; target: object; reset: () => v
       return true;
     },
     deleteProperty: (_t, key) => delete scratch[key],
+    // Defining (a getter, say) through the prototype lands in the scratch object too, so it is gone by the next
+    // call. What a proxy cannot report without its target agreeing (non-configurable properties, a new
+    // prototype, non-extensibility) is refused, since it would have to persist on the shared target.
+    defineProperty: (_t, key, descriptor) => {
+      if (descriptor.configurable === false) return false;
+      dirty = true;
+      return Reflect.defineProperty(scratch, key, descriptor);
+    },
+    getOwnPropertyDescriptor: (_t, key) => Reflect.getOwnPropertyDescriptor(scratch, key),
+    ownKeys: () => Reflect.ownKeys(scratch),
+    setPrototypeOf: () => false,
+    preventExtensions: () => false,
   });
   Object.setPrototypeOf(globalThis, proxy);
   return {
@@ -272,6 +240,7 @@ export function harden(fixedNow: number, extraRoots: readonly object[], isProtec
   const FunctionCtor = Function;
   for (const name of REMOVED_GLOBALS) Reflect.deleteProperty(globalThis, name);
   installReflectionGuards(isProtected);
+  capArrayLengths();
   const determinism = installDeterminism(fixedNow);
   const scratch = installGlobalScratch();
   for (const [target, key] of OVERRIDABLE) makeOverridable(target(), key);
