@@ -313,6 +313,12 @@ describe('errors and exit codes', () => {
   it('says what is wrong in one line, with exit codes scripts can rely on', async () => {
     const empty = join(work, 'empty-folder');
     await mkdir(empty, { recursive: true });
+    const brokenRun = join(work, 'broken-run');
+    const wrongRun = join(work, 'wrong-run');
+    await mkdir(brokenRun, { recursive: true });
+    await mkdir(wrongRun, { recursive: true });
+    await writeFile(join(brokenRun, 'run.json'), '{"documents": ');
+    await writeFile(join(wrongRun, 'run.json'), '[]');
     const schema = join(work, 'bad-schema.json');
     await writeFile(schema, '{"attributes": 42}');
     const authServer = await startLoopbackServer(model.handler, { models: ['scripted'], apiKey: 'right-key' });
@@ -337,6 +343,11 @@ describe('errors and exit codes', () => {
         [['extract', docs, '--model', 'scripted', '--base-url', authServer.url, '--api-key-env', 'WRONG_KEY'], 1, /rejected the API key/, { WRONG_KEY: 'nope' }],
         [['extract', docs, '--model', 'no-such-model', '--base-url', strictServer.url], 1, /no-such-model/],
         [['apply', join(work, 'nope.json'), docs], 1, /Cannot read program/],
+        [['extract', docs, '--attributes', 'a,,b,a'], 2, /"a" is named twice/],
+        [['extract', docs, '--attributes', 'doc,title'], 2, /"doc" cannot be an attribute name/],
+        [['extract', '--resume', brokenRun], 1, /run\.json is not valid JSON/],
+        [['extract', '--resume', wrongRun], 1, /run\.json does not have the expected shape/],
+        [['discover', docs, '--seed', '-1'], 0, /attributes found/],
       ];
       // --json: the same failure as a JSON event on stdout, beside the line on stderr.
       const json = await cli(['extract', join(work, 'nope'), '--json'], { cwd: work });

@@ -224,6 +224,31 @@ describe('openCorpus on bad input', () => {
     ]);
   });
 
+  it('does not follow links out of the folder unless asked, and says why', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'evaporate-outside-'));
+    const linked = await mkdtemp(join(tmpdir(), 'evaporate-linked-'));
+    try {
+      await writeFile(join(outside, 'secret.txt'), 'Password: hunter2');
+      await mkdir(join(outside, 'folder'));
+      await writeFile(join(outside, 'folder/more.txt'), 'More: yes');
+      await writeFile(join(linked, 'own.txt'), 'Name: own');
+      await symlink(join(outside, 'secret.txt'), join(linked, 'passwd.txt'));
+      await symlink(join(outside, 'folder'), join(linked, 'elsewhere'));
+      const corpus = await openCorpus(linked);
+      expect(corpus.documents.map((d) => d.id)).toEqual(['own.txt']);
+      expect(corpus.skipped.map((s) => [s.id, s.reason])).toEqual([
+        ['elsewhere', 'outside-root'],
+        ['passwd.txt', 'outside-root'],
+      ]);
+      expect(corpus.skipped[1]?.detail).toContain(join(outside, 'secret.txt'));
+      const followed = await openCorpus(linked, { followLinks: true });
+      expect(followed.documents.map((d) => d.id)).toEqual(['elsewhere/more.txt', 'own.txt', 'passwd.txt']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+      await rm(linked, { recursive: true, force: true });
+    }
+  });
+
   it('skips binary and vanished files with a reason while the rest loads', async () => {
     const corpus = await openCorpus(root, { maxBytes: 1000 });
     await unlink(join(root, 'gone.txt'));

@@ -3,6 +3,7 @@
  * a changed setting recomputes exactly the stages it affects (across processes, through stages.json), spend
  * survives a stop, and batch rounds count each request once.
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { PipelineEvent } from '../src/pipeline/events.ts';
 import { runExtraction, type ExtractResult } from '../src/pipeline/extract.ts';
 import { BatchPendingError } from '../src/pipeline/context.ts';
 import { loadReportData } from '../src/report/load.ts';
-import { ARTIFACTS, ArtifactError, parseArtifact, readArtifact, writeArtifact, type ArtifactKey } from '../src/run/index.ts';
+import { ARTIFACTS, ArtifactError, parseArtifact, parseProgram, ProgramError, readArtifact, readProgram, writeArtifact, type ArtifactKey } from '../src/run/index.ts';
 import { answerBatchFile } from './support/batch-answerer.ts';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server.ts';
 import { loadDemoModel, type DemoModel } from './support/scripted-model.ts';
@@ -187,5 +188,38 @@ describe('the report', () => {
     const { data } = await loadReportData(runDir);
     expect(data.run.skipped.map((skip) => skip.reason)).toContain('unparseable');
     expect(data.notes.join(' ')).not.toMatch(/documents\.json/);
+  });
+});
+
+describe('bad input, early and clear', () => {
+  it('refuses reserved and repeated attribute names before any work', async () => {
+    await expect(runExtraction({ documents: docs, attributes: ['doc'], model: null, runDir: join(work, 'reserved') })).rejects.toThrow(/"doc" cannot be an attribute name/);
+    await expect(runExtraction({ documents: docs, attributes: ['__proto__'], model: null, runDir: join(work, 'reserved') })).rejects.toThrow(/"__proto__" cannot be an attribute name/);
+    await expect(runExtraction({ documents: docs, attributes: ['title', 'year', 'title'], model: null, runDir: join(work, 'reserved') })).rejects.toThrow(/"title" is named twice/);
+    expect(() => parseProgram({ attributes: [{ name: 'a', functions: [] }, { name: 'a', functions: [] }] })).toThrow(ProgramError);
+    expect(existsSync(join(work, 'reserved'))).toBe(false);
+  });
+
+  it('refuses an output it cannot write before anything is computed', async () => {
+    const blocker = join(work, 'a-file');
+    await writeFile(blocker, 'not a folder');
+    await expect(runExtraction({ documents: docs, attributes: ['title'], model: null, runDir: join(work, 'unwritable'), out: join(blocker, 'table.csv') })).rejects.toThrow(/Cannot write the table to/);
+    expect(existsSync(join(work, 'unwritable'))).toBe(false);
+  });
+
+  it('removes the partial files of a killed process when the run resumes', async () => {
+    const runDir = join(work, 'leftovers');
+    await runExtraction({ documents: docs, attributes: ['title'], model: null, runDir });
+    const dead = 2 ** 22 + 12_345; // above Linux's default pid_max, so no live process has it
+    await writeFile(join(runDir, `table.csv.${dead}.partial`), 'half a table');
+    await writeFile(join(runDir, `scores.json.${dead}.0a1b2c3d.tmp`), '{"half":');
+    await runExtraction({ documents: docs, attributes: ['title'], model: null, runDir });
+    expect((await readdir(runDir)).filter((name) => name.endsWith('.partial') || name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads a program.json saved with a byte-order mark', async () => {
+    const file = join(work, 'bom-program.json');
+    await writeFile(file, `\uFEFF${JSON.stringify({ attributes: [{ name: 'title', functions: [{ id: 't', source: 'function extract(doc) { return doc.slice(0, 5) }' }] }] })}`);
+    expect((await readProgram(file)).attributes[0]?.name).toBe('title');
   });
 });

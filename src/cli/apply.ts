@@ -8,7 +8,7 @@ export const applyCommand: CommandSpec = {
   name: 'apply',
   usage: 'evaporate apply <program.json> <folder> [--out table.csv] [options]',
   summary: 'Run the extractor functions of a saved program over a folder and write the table. Needs no model.',
-  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'timeout-ms', 'isolates', 'report', 'quiet', 'json'],
+  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'report', 'quiet', 'json'],
   examples: [
     'evaporate apply .evaporate/runs/<run>/program.json ./new-pages --out new.csv',
     'evaporate apply program.json ./receipts --out receipts.jsonl --timeout-ms 50',
@@ -34,6 +34,7 @@ export async function runApply(argv: string[]): Promise<number> {
       include: listOption(values, 'include'),
       exclude: listOption(values, 'exclude'),
       maxBytes: intOption(values, 'max-bytes', 1),
+      followLinks: values['follow-links'] as boolean | undefined,
       timeoutMs: intOption(values, 'timeout-ms', 1),
       isolates: intOption(values, 'isolates', 1),
       report: values.report as boolean | undefined,

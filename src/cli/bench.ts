@@ -45,7 +45,7 @@ export async function runBench(argv: string[]): Promise<number> {
       synth: synthOption(values),
       attributes: await attributesOption(values),
       sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed'),
+      seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
       functionsPerAttribute: intOption(values, 'functions', 1),
       topK: intOption(values, 'top-k', 1),
       timeoutMs: intOption(values, 'timeout-ms', 1),

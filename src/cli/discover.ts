@@ -8,7 +8,7 @@ export const discoverCommand: CommandSpec = {
   name: 'discover',
   usage: 'evaporate discover <folder> [options]',
   summary: 'List the attributes that a sample of the documents states, most frequent first (no extraction).',
-  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'json'],
+  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'json'],
   examples: ['evaporate discover datasets/demo/docs', 'evaporate discover ./receipts --model gpt-4o-mini --sample 20 --json'],
 };
 
@@ -25,13 +25,14 @@ export async function runDiscover(argv: string[]): Promise<number> {
     model,
     ...defined({
       sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed'),
+      seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
       maxAttributes: intOption(values, 'max-attributes', 1),
       chunkChars: intOption(values, 'chunk-chars', 200),
       runDir: stringOption(values, 'run-dir'),
       include: listOption(values, 'include'),
       exclude: listOption(values, 'exclude'),
       maxBytes: intOption(values, 'max-bytes', 1),
+      followLinks: values['follow-links'] as boolean | undefined,
     }),
   });
   if (values.json) {

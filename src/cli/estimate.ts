@@ -10,7 +10,7 @@ export const estimateCommand: CommandSpec = {
     'What an extract run would cost, before spending: the model requests it would send, their prompt tokens\n' +
     '(estimated), the most completion tokens they may use, and the price when the model is in the price table;\n' +
     'and the same for --method direct on this corpus, for comparison. Sends no request.',
-  options: ['attributes', 'schema', 'model', 'base-url', 'synth', 'sample', 'seed', 'functions', 'max-attributes', 'chunk-chars', 'include', 'exclude', 'max-bytes', 'json'],
+  options: ['attributes', 'schema', 'model', 'base-url', 'synth', 'sample', 'seed', 'functions', 'max-attributes', 'chunk-chars', 'include', 'exclude', 'max-bytes', 'follow-links', 'json'],
   examples: ['evaporate estimate datasets/demo/docs --model gpt-4o-mini --attributes title,director', 'evaporate estimate ./contracts --model gpt-4o --schema schema.json --json'],
 };
 
@@ -30,13 +30,14 @@ export async function runEstimate(argv: string[]): Promise<number> {
       attributes: await attributesOption(values),
       synth: synthOption(values),
       sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed'),
+      seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
       functionsPerAttribute: intOption(values, 'functions', 1),
       maxAttributes: intOption(values, 'max-attributes', 1),
       chunkChars: intOption(values, 'chunk-chars', 200),
       include: listOption(values, 'include'),
       exclude: listOption(values, 'exclude'),
       maxBytes: intOption(values, 'max-bytes', 1),
+      followLinks: values['follow-links'] as boolean | undefined,
     }),
   });
   if (values.json) {

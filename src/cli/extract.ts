@@ -36,7 +36,7 @@ export const extractCommand: CommandSpec = {
   options: [
     'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
-    'max-bytes', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'report', 'quiet', 'json',
+    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -132,7 +132,7 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     method: choiceOption(values, 'method', METHODS),
     aggregation: choiceOption(values, 'aggregation', AGGREGATIONS),
     sampleSize: intOption(values, 'sample', 1),
-    seed: intOption(values, 'seed'),
+    seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
     functionsPerAttribute: intOption(values, 'functions', 1),
     topK: intOption(values, 'top-k', 1),
     minF1: numberOption(values, 'min-f1', 0, 1),
@@ -143,6 +143,7 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     include: listOption(values, 'include'),
     exclude: listOption(values, 'exclude'),
     maxBytes: intOption(values, 'max-bytes', 1),
+    followLinks: values['follow-links'] as boolean | undefined,
     timeoutMs: intOption(values, 'timeout-ms', 1),
     isolates: intOption(values, 'isolates', 1),
     batchExport: stringOption(values, 'batch-export'),

@@ -36,6 +36,7 @@ export const OPTIONS = {
   resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings; flags given change them' },
   include: { type: 'string', multiple: true, value: 'glob', help: "only files matching (repeatable), relative to the folder, e.g. '**/*.html'" },
   exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },
+  'follow-links': { type: 'boolean', help: 'follow symbolic links that lead out of the folder (default: recorded as skips, not read)' },
   'max-bytes': { type: 'string', value: 'n', help: `skip files larger than this many bytes (default ${DEFAULTS.maxBytes})` },
   seed: { type: 'string', value: 'n', help: `sampling seed (default ${DEFAULTS.seed})` },
   'batch-export': { type: 'string', value: 'file.jsonl', help: 'send no requests; write those still needed as an OpenAI Batch API input file' },
@@ -76,7 +77,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): { values: Parse
     }),
   );
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, allowNegative: true, strict: true });
+    const parsed = parseArgs({ args: joinNegativeValues(argv, spec.options), options, allowPositionals: true, allowNegative: true, strict: true });
     return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? '';
@@ -85,6 +86,21 @@ export function parseCommand(spec: CommandSpec, argv: string[]): { values: Parse
     const said = unknown === undefined ? message : `unknown option --${unknown}${suggestion ? `; did you mean --${suggestion}?` : ''}`;
     throw new UsageError(`${said} (see evaporate ${spec.name} --help)`);
   }
+}
+
+/** `--seed -1` as `--seed=-1`: parseArgs reads a value that starts with "-" as an option of its own. */
+function joinNegativeValues(argv: readonly string[], names: readonly OptionName[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? (arg.slice(2) as OptionName) : undefined;
+    if (name !== undefined && names.includes(name) && OPTIONS[name].type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** The option nearest to a mistyped one (at most two edits, or a prefix either way), if any. */

@@ -58,6 +58,7 @@ export const runSettingsSchema = z.object({
   include: z.array(z.string()).nullable(),
   exclude: z.array(z.string()).nullable(),
   maxBytes: z.number().int().positive(),
+  followLinks: z.boolean().default(false),
   timeoutMs: z.number().int().positive(),
   /** What Date.now() says inside the sandbox for this run (ms since 1970), so resumes and later applies agree. */
   startedAt: z.number(),

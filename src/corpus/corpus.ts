@@ -14,8 +14,10 @@ export interface CorpusOptions {
   include?: string[];
   /** Glob patterns of files to leave out, in addition to hidden files and node_modules. */
   exclude?: string[];
-  /** Files larger than this are skipped (default 20 MB). */
+  /** Files larger than this are skipped (default 20 MiB). */
   maxBytes?: number;
+  /** Follow symbolic links that lead out of the folder (default false: they are recorded as skips). */
+  followLinks?: boolean;
 }
 
 /**
@@ -57,8 +59,9 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
 
   const documents: DocumentRef[] = [];
   const skipped: SkippedFile[] = [];
-  for (const { id, path, bytes } of files) {
-    if (bytes === 0) skipped.push({ id, path, reason: 'empty', detail: 'file is empty' });
+  for (const { id, path, bytes, outside } of files) {
+    if (outside !== undefined) skipped.push({ id, path, reason: 'outside-root', detail: `a link to ${outside}, outside the corpus folder; links out of the folder are followed only when asked` });
+    else if (bytes === 0) skipped.push({ id, path, reason: 'empty', detail: 'file is empty' });
     else if (bytes > maxBytes) skipped.push({ id, path, reason: 'too-large', detail: `${bytes} bytes is over the ${maxBytes}-byte limit` });
     else documents.push({ id, path, format: formatFromName(id), bytes });
   }

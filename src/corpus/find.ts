@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { join, matchesGlob } from 'node:path';
+import { join, matchesGlob, sep } from 'node:path';
 import fg from 'fast-glob';
 import { compareStrings } from './random.ts';
 
@@ -8,23 +8,30 @@ export interface FoundFile {
   id: string;
   path: string;
   bytes: number;
+  /** A link to a file or folder outside the root, not followed: where it points. */
+  outside?: string;
 }
 
 export interface FindOptions {
   include?: string[];
   exclude?: string[];
+  /** Follow links that lead out of the root (default false: they are listed as `outside`, not read). */
+  followLinks?: boolean;
 }
 
 /**
  * Files under a folder, skipping hidden files and folders and node_modules. Symlinked folders are followed
  * once each: fast-glob walks every real tree without following links, and links are resolved here against
- * the set of folders already walked, so a symlink loop cannot make the walk explode.
+ * the set of folders already walked, so a symlink loop cannot make the walk explode. A link that leads out of the
+ * root (to /etc/passwd, say) is not followed unless `followLinks` says so: a corpus folder is what the user named.
  */
 export async function findFiles(root: string, options: FindOptions = {}): Promise<FoundFile[]> {
   const include = options.include?.length ? options.include : ['**/*'];
   const exclude = options.exclude ?? [];
   const found: FoundFile[] = [];
-  const walked = new Set([await realpath(root)]);
+  const realRoot = await realpath(root);
+  const walked = new Set([realRoot]);
+  const inside = (real: string) => real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
   const seenFiles = new Set<string>();
   const queue = [{ dir: root, prefix: '' }];
   while (queue.length > 0) {
@@ -46,6 +53,10 @@ export async function findFiles(root: string, options: FindOptions = {}): Promis
         const target = await stat(path).catch(() => undefined);
         if (target === undefined) continue; // dangling link
         const real = await realpath(path);
+        if (!options.followLinks && !inside(real)) {
+          if (target.isDirectory() || selected(id, include, exclude)) found.push({ id, path, bytes: 0, outside: real });
+          continue;
+        }
         if (target.isDirectory()) {
           if (!walked.has(real) && !id.split('/').includes('node_modules')) {
             walked.add(real);

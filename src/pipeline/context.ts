@@ -4,7 +4,7 @@
  * saved whenever the run ends, stopped or not.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EvaporateError } from '../core/errors.ts';
 import type { RunSettings } from '../core/settings.ts';
@@ -68,6 +68,7 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
   const runDir = resolve(runDirOption);
   const emit = options.onEvent ?? (() => {});
   await mkdir(runDir, { recursive: true });
+  await removeLeftovers(runDir);
   const earlier = await readArtifact(runDir, 'run');
   // The run's clock: what Date.now() says inside the sandbox, so functions that read it give the same output
   // in this run, when it is resumed, and when its program is applied later.
@@ -134,6 +135,27 @@ export function createDryContext(settings: RunSettings, client: ModelClient | nu
     incomplete: false,
     saveUsage: async () => (client ? client.usage() : null),
   };
+}
+
+/**
+ * Partial files (`table.csv.<pid>.partial`, `<file>.<pid>.<hex>.tmp`) that a process killed mid-write left behind.
+ * Only those of processes that are gone: a live one may still be writing.
+ */
+async function removeLeftovers(runDir: string): Promise<void> {
+  for (const name of await readdir(runDir)) {
+    const pid = Number(/\.(\d+)(?:\.[0-9a-f]+\.tmp|\.partial)$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await rm(join(runDir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** With `batchExport` set, end the run here when requests wait for answers, writing them to that file. */

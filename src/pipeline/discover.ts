@@ -20,6 +20,8 @@ export interface DiscoverOptions {
   include?: string[];
   exclude?: string[];
   maxBytes?: number;
+  /** Follow symbolic links that lead out of the folder (default false). */
+  followLinks?: boolean;
   /** With a model: the run directory holding the sample, the schema and the model-call cache (default `.evaporate/runs/<timestamp>`). */
   runDir?: string;
   onEvent?: (event: PipelineEvent) => void;

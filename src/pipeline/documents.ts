@@ -6,10 +6,10 @@ import { describeSkips } from './stages/sample.ts';
 /** A folder or in-memory documents as a corpus; an empty one is an error before anything is created or paid. */
 export async function openDocuments(
   documents: string | Iterable<InputDocument>,
-  filters: { include?: string[] | null | undefined; exclude?: string[] | null | undefined; maxBytes?: number | undefined },
+  filters: { include?: string[] | null | undefined; exclude?: string[] | null | undefined; maxBytes?: number | undefined; followLinks?: boolean | undefined },
 ): Promise<Corpus> {
   const corpus = typeof documents === 'string'
-    ? await openCorpus(documents, { include: filters.include ?? undefined, exclude: filters.exclude ?? undefined, maxBytes: filters.maxBytes })
+    ? await openCorpus(documents, { include: filters.include ?? undefined, exclude: filters.exclude ?? undefined, maxBytes: filters.maxBytes, followLinks: filters.followLinks })
     : corpusFromDocuments(documents);
   if (corpus.documents.length === 0) {
     const skipped = corpus.skipped.length ? ` (${describeSkips(corpus.skipped)})` : '';

@@ -2,8 +2,10 @@
  * The whole method as a list of stages over one run context: each stage reads typed artifacts and returns
  * one, saved in the run directory so a resumed run recomputes only what changed.
  */
-import { join } from 'node:path';
-import type { AttributeSpec } from '../core/attributes.ts';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { checkAttributeNames, toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import type { Method, SynthMode } from '../core/settings.ts';
 import type { Corpus } from '../corpus/index.ts';
 import type { UsageReport } from '../model/index.ts';
@@ -52,7 +54,9 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
       settings: method === 'direct' ? ['model'] : ['model', 'synth'],
     });
   }
-  if (options.out) tableFormatOf(options.out); // an unknown table format fails now, not after the model was paid
+  if (options.attributes?.length) checkAttributeNames(options.attributes.map((attribute) => toAttributeSpec(attribute).name));
+  // An unknown table format or a place that cannot be written fails now, not after the model was paid.
+  if (options.out) await checkOutput(options.out);
   const corpus = await openDocuments(options.documents, options);
   // Created only once there is something to run, so a run that fails to start leaves nothing behind.
   const ctx = await createRunContext(options, options.runDir ?? defaultRunDir());
@@ -115,6 +119,17 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
   } finally {
     // Stopped, failed or waiting for a batch: what this process spent is kept.
     await ctx.saveUsage();
+  }
+}
+
+async function checkOutput(out: string): Promise<void> {
+  tableFormatOf(out);
+  try {
+    await mkdir(dirname(resolve(out)), { recursive: true });
+    await access(dirname(resolve(out)), constants.W_OK);
+    if (existsSync(out)) await access(out, constants.W_OK);
+  } catch (error) {
+    throw new ExtractError('invalid-option', `Cannot write the table to ${out}: ${(error as Error).message}. Choose a place that can be written.`, { settings: ['out'] });
   }
 }
 

@@ -44,6 +44,8 @@ export interface ExtractOptions {
   exclude?: string[];
   /** Skip files larger than this (default 20 MiB). */
   maxBytes?: number;
+  /** Follow symbolic links that lead out of the folder (default false). */
+  followLinks?: boolean;
   /** Per function per document (default 100 ms). */
   timeoutMs?: number;
   /** Isolates in the sandbox pool (default one per core). */
@@ -80,6 +82,7 @@ export function resolveSettings(options: ExtractOptions, startedAt: number): Run
     include: options.include ?? null,
     exclude: options.exclude ?? null,
     maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
+    followLinks: options.followLinks ?? false,
     timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
     startedAt,
   };

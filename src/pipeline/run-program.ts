@@ -16,6 +16,8 @@ export interface ApplyRunOptions {
   include?: string[];
   exclude?: string[];
   maxBytes?: number;
+  /** Follow symbolic links that lead out of the folder (default false). */
+  followLinks?: boolean;
   timeoutMs?: number;
   isolates?: number;
   onEvent?: (event: PipelineEvent) => void;

@@ -82,7 +82,7 @@ export async function readArtifact<K extends ArtifactKey>(runDir: string, key: K
 export function parseArtifact<K extends ArtifactKey>(key: K, text: string, path: string = ARTIFACTS[key].file): Artifact<K> {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ArtifactError(path, `is not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.ts';
+import { checkAttributeNames } from '../core/attributes.ts';
 import { EvaporateError } from '../core/errors.ts';
 
 const functionSchema = z.object({
@@ -63,7 +64,8 @@ export async function readProgram(path: string): Promise<Program> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on some systems save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ProgramError(`Program ${path} is not valid JSON: ${(error as Error).message}`);
   }
@@ -75,6 +77,11 @@ export function parseProgram(json: unknown, source = 'program'): Program {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ProgramError(`${source} is not a valid program: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  try {
+    checkAttributeNames(parsed.data.attributes.map((attribute) => attribute.name), source);
+  } catch (error) {
+    throw new ProgramError((error as Error).message);
   }
   const ids = parsed.data.attributes.flatMap((attribute) => attribute.functions.map((fn) => fn.id));
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);

@@ -8,8 +8,8 @@ import { runStage } from '../stage.ts';
  * load are taken, so unreadable files never shrink the sample. A saved sample is kept while the folder grows.
  */
 export async function sampleStage(ctx: RunContext, corpus: Corpus): Promise<CorpusDocument[]> {
-  const { documents, include, exclude, maxBytes, sampleSize, seed } = ctx.settings;
-  const ids = await runStage(ctx, { stage: 'sample', artifact: 'sample', from: [], settings: { documents, include, exclude, maxBytes, sampleSize, seed } }, async () => {
+  const { documents, include, exclude, maxBytes, followLinks, sampleSize, seed } = ctx.settings;
+  const ids = await runStage(ctx, { stage: 'sample', artifact: 'sample', from: [], settings: { documents, include, exclude, maxBytes, followLinks, sampleSize, seed } }, async () => {
     const picked = (await pickSample(corpus, sampleSize, seed)).map((doc) => doc.id);
     return { value: picked, complete: picked.length > 0 };
   });

@@ -1,4 +1,4 @@
-import type { AttributeSpec } from '../../core/attributes.ts';
+import { RESERVED_NAMES, type AttributeSpec } from '../../core/attributes.ts';
 import type { SchemaArtifact } from '../../run/index.ts';
 import type { CorpusDocument } from '../../corpus/index.ts';
 import { discoverAttributesBuiltin } from '../../schema/builtin.ts';
@@ -23,9 +23,10 @@ export async function schemaStage(ctx: RunContext, sample: readonly CorpusDocume
     async () => {
       if (named) return { value: named, complete: true };
       if (client === null) {
-        return { value: discoverAttributesBuiltin([...sample], { max: maxAttributes }), complete: true };
+        return { value: discoverAttributesBuiltin([...sample], { max: maxAttributes }).filter((attribute) => !RESERVED_NAMES.has(attribute.name)), complete: true };
       }
       const found = await discoverWithModel(sample, client, { max: maxAttributes, chunkChars });
+      found.attributes = found.attributes.filter((attribute) => !RESERVED_NAMES.has(attribute.name));
       if (found.failedRequests > 0) ctx.emit({ type: 'notice', message: `${found.failedRequests} attribute-discovery request(s) failed; a resumed run asks again` });
       // Saved only when whole: a rerun asks again for what failed (answers already received come from the cache).
       const complete = found.attributes.length > 0 && found.failedRequests === 0 && client.pending().length === 0;
