@@ -124,11 +124,29 @@ describe('evaporate extract', () => {
       // The killed run's answered calls are cached; at most the calls in flight at the kill are sent twice.
       expect(sentAcrossKill).toBeLessThanOrEqual(uninterrupted + 2);
       expect(slow.stats.completed - beforeResume).toBeLessThan(uninterrupted);
+      // What the killed process paid for is in usage.json too: every answer but those in flight at the kill.
+      const usage = JSON.parse(await readFile(join(work, 'killed', 'usage.json'), 'utf8'));
+      expect(usage.total.liveCalls).toBeGreaterThanOrEqual(sentAcrossKill - 2);
+      expect(usage.total.liveCalls).toBeLessThanOrEqual(sentAcrossKill);
       expect(await readFile(join(work, 'killed', 'table.csv'), 'utf8')).toBe(await readFile(join(work, 'whole', 'table.csv'), 'utf8'));
     } finally {
       await slow.close();
     }
   }, 120_000);
+
+  it('exits non-zero, saying so, when every model request failed, unless --fallback accepts the table', async () => {
+    const dead = await startLoopbackServer(() => ({ status: 502, message: 'bad gateway' }), { models: ['scripted'] });
+    try {
+      const args = (runDir: string, ...extra: string[]) => ['extract', docs, '--attributes', 'title', '--run-dir', runDir, '--model', 'scripted', '--base-url', dead.url, '--retries', '0', '--quiet', ...extra];
+      const failed = await cli(args(join(work, 'all-failed')));
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/every model request failed \(\d+\); the table was made without the model/);
+      const accepted = await cli(args(join(work, 'all-failed-ok'), '--fallback'));
+      expect(accepted.code, accepted.stderr).toBe(0);
+    } finally {
+      await dead.close();
+    }
+  }, 60_000);
 
   it('does not outlive a launcher killed with SIGKILL', async () => {
     const slow = await startLoopbackServer(model.handler, { models: ['scripted'], latencyMs: 2000 });

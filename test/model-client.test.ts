@@ -113,6 +113,25 @@ describe('retries', () => {
   });
 });
 
+describe('odd replies', () => {
+  it('accepts a valid completion sent as text/html, once, and counts its tokens', async () => {
+    const s = await serve(({ prompt }) => ({ content: `echo: ${prompt}`, contentType: 'text/html; charset=utf-8', usage: { promptTokens: 7, completionTokens: 3 } }));
+    const client = createModelClient(fast(s.url), { cacheDir });
+    expect(await client.chat('stage', ask('hello'))).toMatchObject({ ok: true, content: 'echo: hello' });
+    expect(s.stats.byPath['/v1/chat/completions']).toBe(1);
+    expect(client.usage().total).toMatchObject({ calls: 1, liveCalls: 1, attempts: 1, promptTokens: 7, completionTokens: 3 });
+  });
+
+  it('refuses a reply too large to be an answer, without retrying or caching it', async () => {
+    const s = await serve(() => 'x'.repeat(300_000));
+    const client = createModelClient(fast(s.url), { cacheDir });
+    const outcome = await client.chat('stage', ask('hello'));
+    expect(outcome).toMatchObject({ ok: false, kind: 'failed', error: expect.stringMatching(/300000 characters, over the 200000 accepted/) });
+    expect(s.stats.byPath['/v1/chat/completions']).toBe(1);
+    expect((await readdir(cacheDir, { recursive: true })).filter((file) => file.endsWith('.json'))).toEqual([]);
+  });
+});
+
 describe('concurrency', () => {
   it('never has more requests in flight at the server than the limit, and reaches it', async () => {
     const s = await serve(echoHandler, { latencyMs: 40 });

@@ -14,7 +14,7 @@ export const benchCommand: CommandSpec = {
     'and a JSON report beside its runs (--record: into eval/results/): F1 per attribute, strict F1, model calls and\n' +
     'tokens, cost, functions, speed.\n' +
     'Without a model, code and code+ run with the built-in synthesizer and direct is skipped.',
-  options: ['methods', 'open-ie', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'record', 'run-dir', 'report', 'quiet', 'json'],
+  options: ['methods', 'open-ie', 'attributes', 'schema', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'sample', 'seed', 'functions', 'top-k', 'timeout-ms', 'isolates', 'results-dir', 'record', 'run-dir', 'report', 'quiet', 'json'],
   examples: [
     'evaporate bench datasets/demo',
     'evaporate bench datasets/demo --open-ie',

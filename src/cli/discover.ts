@@ -8,7 +8,7 @@ export const discoverCommand: CommandSpec = {
   name: 'discover',
   usage: 'evaporate discover <folder> [options]',
   summary: 'List the attributes that a sample of the documents states, most frequent first (no extraction).',
-  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'json'],
+  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'json'],
   examples: ['evaporate discover datasets/demo/docs', 'evaporate discover ./receipts --model gpt-4o-mini --sample 20 --json'],
 };
 

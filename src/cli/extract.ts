@@ -34,9 +34,9 @@ export const extractCommand: CommandSpec = {
     '--attributes or --schema the attributes are discovered from a sample (open IE). Without a model, the\n' +
     'built-in synthesizer writes the extractor functions.',
   options: [
-    'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'synth', 'method', 'aggregation',
+    'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
-    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'report', 'quiet', 'json',
+    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'fallback', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -96,6 +96,14 @@ export async function runExtract(argv: string[]): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
     else if (!values.quiet) process.stdout.write(`${formatSummary(result, seconds)}\n`);
+    if (result.modelFailed && !values.fallback) {
+      const failed = result.usage?.total.failedCalls ?? 0;
+      process.stderr.write(
+        `evaporate: every model request failed (${failed}); the table was made without the model. Check the endpoint, then continue with ` +
+          `evaporate extract --resume ${runDir} (or pass --fallback to accept such a table)\n`,
+      );
+      return EXIT.failed;
+    }
     return EXIT.done;
   } finally {
     reporter.stop();
@@ -104,7 +112,7 @@ export async function runExtract(argv: string[]): Promise<number> {
 
 function pickModelFlags(values: ParsedValues) {
   const flags: Record<string, string> = {};
-  for (const name of ['model', 'base-url', 'api-key-env', 'concurrency'] as const) {
+  for (const name of ['model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries'] as const) {
     const value = stringOption(values, name);
     if (value !== undefined) flags[name] = value;
   }

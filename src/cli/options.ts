@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { resolveModelSettings, type ModelSettings } from '../model/index.ts';
+import { MODEL_DEFAULTS, resolveModelSettings, type ModelSettings } from '../model/index.ts';
 import type { AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, SYNTH_MODES, type SynthMode } from '../core/settings.ts';
 import { UsageError } from './errors.ts';
@@ -22,7 +22,9 @@ export const OPTIONS = {
   model: { type: 'string', value: 'name', help: 'model id (default: $EVAPORATE_MODEL; none = built-in synthesizer)' },
   'base-url': { type: 'string', value: 'url', help: 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL)' },
   'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (default OPENAI_API_KEY)' },
-  concurrency: { type: 'string', value: 'n', help: 'model requests in flight at once (default 8)' },
+  concurrency: { type: 'string', value: 'n', help: `model requests in flight at once (default ${MODEL_DEFAULTS.concurrency})` },
+  'request-timeout-ms': { type: 'string', value: 'ms', help: `time limit of one model request, body included (default ${MODEL_DEFAULTS.timeoutMs})` },
+  retries: { type: 'string', value: 'n', help: `retries of a failed model request (default ${MODEL_DEFAULTS.maxRetries})` },
   synth: { type: 'string', value: 'model|builtin|both', help: 'who writes candidate functions (default both with a model, builtin without; model = the paper)' },
   method: { type: 'string', value: 'direct|code|code+', help: 'direct: model reads every document; code: best function; code+: ensemble (default)' },
   aggregation: { type: 'string', value: 'ws|mv', help: 'how code+ combines votes: label model (default) or majority vote' },
@@ -49,6 +51,7 @@ export const OPTIONS = {
   'open-ie': { type: 'boolean', help: 'bench: let the methods discover the attributes; score pair F1 and schema F1@k' },
   'results-dir': { type: 'string', value: 'dir', help: 'bench: where reports go (default: beside the runs, under --run-dir)' },
   record: { type: 'boolean', help: 'bench: record the reports in eval/results/ (the repository\'s recorded results)' },
+  fallback: { type: 'boolean', help: 'extract: when every model request fails, accept the table made without the model and exit 0' },
   report: { type: 'boolean', help: 'write report.html into the run directory (default; --no-report skips it)' },
   serve: { type: 'boolean', help: 'report: serve the page on 127.0.0.1 and load whole documents on demand (Ctrl-C stops)' },
   port: { type: 'string', value: 'n', help: 'report: port for --serve (8765; 0 picks a free one)' },
@@ -202,6 +205,8 @@ export function modelSettings(values: ParsedValues, use: { sends?: boolean } = {
     ...(stringOption(values, 'base-url') ? { baseURL: stringOption(values, 'base-url') } : {}),
     ...(stringOption(values, 'api-key-env') ? { apiKeyEnv: stringOption(values, 'api-key-env') } : {}),
     ...(intOption(values, 'concurrency', 1) !== undefined ? { concurrency: intOption(values, 'concurrency', 1) } : {}),
+    ...(intOption(values, 'request-timeout-ms', 1) !== undefined ? { timeoutMs: intOption(values, 'request-timeout-ms', 1) } : {}),
+    ...(intOption(values, 'retries', 0) !== undefined ? { maxRetries: intOption(values, 'retries', 0) } : {}),
   }, process.env, use);
 }
 
@@ -209,6 +214,7 @@ const attributeSchema = z.object({
   name: z.string().trim().min(1).regex(/^[^,]+$/, 'names cannot contain commas'),
   description: z.string().optional(),
   form: z.string().optional(),
+  aliases: z.array(z.string()).optional(),
 });
 /** A schema file: a list of attributes, `{ "attributes": [...] }`, or `{ "name": "description", ... }`. */
 const schemaFile = z.union([

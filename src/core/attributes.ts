@@ -8,6 +8,8 @@ export const attributeSpecSchema = z.object({
   description: z.string().optional(),
   /** e.g. "YYYY-MM-DD"; functions are asked to normalize values to it. */
   form: z.string().optional(),
+  /** Other labels documents use for it (`released`, `date published`), discovered or given. */
+  aliases: z.array(z.string()).optional(),
 });
 
 export type AttributeSpec = z.infer<typeof attributeSpecSchema>;

@@ -137,7 +137,7 @@ export function createModelClient(settings: ModelSettings, options: ModelClientO
     const cached = resolution.fromCache || joined;
     const truncated = reply.finishReason === 'length';
     ledger.record(stage, cached ? { kind: 'cached', ...reply.usage, truncated } : { kind: 'live', ...reply.usage, estimated: reply.usageEstimated, truncated });
-    emit({ type: 'answered', stage, key, cached });
+    emit(cached ? { type: 'answered', stage, key, cached } : { type: 'answered', stage, key, cached, usage: { ...reply.usage } });
     const outcome: ChatOutcome = { ok: true, content: reply.content, cached, usage: { ...reply.usage } };
     if (reply.finishReason !== undefined) outcome.finishReason = reply.finishReason;
     return outcome;

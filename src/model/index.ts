@@ -16,5 +16,6 @@ export { BUILTIN_PRICES, priceFor } from './pricing.ts';
 export type { ModelPrice, PriceTable } from './pricing.ts';
 export type { StageUsage, UsageReport } from './usage.ts';
 export { stageUsageSchema, usageReportSchema } from './usage.ts';
-export { addUsage, createUsageLedger } from './usage.ts';
+export { addUsage, createUsageLedger, spendLineSchema, usageOfSpend } from './usage.ts';
+export type { SpendLine } from './usage.ts';
 export { cacheKey } from './cache.ts';

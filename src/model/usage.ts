@@ -40,6 +40,8 @@ export const usageReportSchema = z.object({
   price: z.object({ inputPerMTok: z.number(), outputPerMTok: z.number() }).nullable(),
   stages: z.record(z.string(), stageUsageSchema),
   total: stageUsageSchema,
+  /** Lines of the run's spend ledger (spend.jsonl) this report accounts for; later lines are a killed process's spend. */
+  spendLines: z.number().int().optional(),
 });
 export type UsageReport = z.infer<typeof usageReportSchema>;
 
@@ -151,4 +153,15 @@ export function addUsage(earlier: UsageReport, later: UsageReport): UsageReport 
     stages: Object.fromEntries(names.map((name) => [name, add(earlier.stages[name], later.stages[name])])),
     total: add(earlier.total, later.total),
   };
+}
+
+/** One live answer as the spend ledger records it, the moment it arrives. */
+export const spendLineSchema = z.object({ stage: z.string(), promptTokens: z.number(), completionTokens: z.number() });
+export type SpendLine = z.infer<typeof spendLineSchema>;
+
+/** The spend of live answers as a usage report (for a process that was killed before it could write its own). */
+export function usageOfSpend(model: string, prices: PriceTable | undefined, lines: readonly SpendLine[]): UsageReport {
+  const ledger = createUsageLedger(model, prices);
+  for (const line of lines) ledger.record(line.stage, { kind: 'live', promptTokens: line.promptTokens, completionTokens: line.completionTokens, estimated: false });
+  return ledger.report();
 }

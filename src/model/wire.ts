@@ -33,6 +33,25 @@ export interface ParsedReply {
   usageEstimated: boolean;
 }
 
+/** Longer replies are refused: no prompt here asks for more than a few thousand tokens, and the cache keeps every reply. */
+export const MAX_REPLY_CHARS = 200_000;
+
+/** A reply over {@link MAX_REPLY_CHARS}: not retried (the same request would bring the same flood). */
+export class ReplyTooLargeError extends Error {
+  override name = 'ReplyTooLargeError';
+  constructor(chars: number) {
+    super(`the reply has ${chars} characters, over the ${MAX_REPLY_CHARS} accepted`);
+  }
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
 
@@ -41,11 +60,14 @@ const count = (value: unknown): number | undefined => (typeof value === 'number'
  * that omit `usage` (some local ones do) get estimated counts, flagged as such.
  */
 export function parseChatCompletion(reply: unknown, messages: ChatRequest['messages'], model: string): ParsedReply {
+  // A server that labels its JSON text/html (or text/plain) hands the client a string: read it if it parses.
+  if (typeof reply === 'string') reply = parseJsonText(reply);
   if (!isRecord(reply)) throw new MalformedReplyError(`expected a JSON object, got ${typeof reply}`);
   const choice = Array.isArray(reply['choices']) ? reply['choices'][0] : undefined;
   const message = isRecord(choice) ? choice['message'] : undefined;
   const content = isRecord(message) ? message['content'] : undefined;
   if (typeof content !== 'string') throw new MalformedReplyError('no choices[0].message.content string');
+  if (content.length > MAX_REPLY_CHARS) throw new ReplyTooLargeError(content.length);
 
   const parsed: ParsedReply = { content, usage: { promptTokens: 0, completionTokens: 0 }, usageEstimated: false };
   const finish = isRecord(choice) ? choice['finish_reason'] : undefined;

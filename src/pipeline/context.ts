@@ -3,8 +3,8 @@
  * stop signal and the spend so far. Creating the context opens (or resumes) the run directory; the usage is
  * saved whenever the run ends, stopped or not.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { appendFileSync, existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EvaporateError } from '../core/errors.ts';
 import type { RunSettings } from '../core/settings.ts';
@@ -12,9 +12,13 @@ import {
   addUsage,
   createModelClient,
   importBatchOutput,
+  spendLineSchema,
+  usageOfSpend,
   writeBatchFile,
   type ModelClient,
   type ModelEvent,
+  type ModelSettings,
+  type SpendLine,
   type UsageReport,
 } from '../model/index.ts';
 import { RUN_FILES, readArtifact, writeArtifact, type Artifact, type ArtifactKey } from '../run/index.ts';
@@ -81,7 +85,10 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
     if (changed.length > 0) emit({ type: 'notice', message: `Settings changed since this run last ran (${changed.join(', ')}): the stages they affect are recomputed.` });
   }
   await writeArtifact(runDir, 'run', settings);
-  const earlierUsage = await readArtifact(runDir, 'usage').catch(() => undefined);
+  const spendPath = join(runDir, RUN_FILES.spend);
+  const spend = await readSpend(spendPath);
+  let spendLines = spend.length;
+  const earlierUsage = withUnsavedSpend(await readArtifact(runDir, 'usage').catch(() => undefined), spend, options.model ?? null);
   const recorded = (await readArtifact(runDir, 'stages').catch(() => undefined)) ?? {};
 
   const cacheDir = resolve(options.cacheDir ?? join(runDir, RUN_FILES.cache));
@@ -94,6 +101,11 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
   const onModelEvent = (event: ModelEvent) => {
     emit({ type: 'model', event });
     if (event.type !== 'answered' || event.cached || client === null) return;
+    // Written at once, synchronously: a process killed a moment later has still recorded what it paid for.
+    if (event.usage) {
+      appendFileSync(spendPath, `${JSON.stringify({ stage: event.stage, ...event.usage })}\n`);
+      spendLines++;
+    }
     const { promptTokens, completionTokens, costUsd } = client.usage().total;
     emit({ type: 'usage', promptTokens, completionTokens, costUsd });
   };
@@ -113,7 +125,7 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
     incomplete: false,
     async saveUsage() {
       if (client === null) return null;
-      const usage = earlierUsage ? addUsage(earlierUsage, client.usage()) : client.usage();
+      const usage = { ...(earlierUsage ? addUsage(earlierUsage, client.usage()) : client.usage()), spendLines };
       await writeArtifact(runDir, 'usage', usage);
       return usage;
     },
@@ -135,6 +147,27 @@ export function createDryContext(settings: RunSettings, client: ModelClient | nu
     incomplete: false,
     saveUsage: async () => (client ? client.usage() : null),
   };
+}
+
+async function readSpend(path: string): Promise<SpendLine[]> {
+  if (!existsSync(path)) return [];
+  // A line cut by a kill is the one answer that cannot be counted; every whole line is.
+  return (await readFile(path, 'utf8')).split('\n').flatMap((line) => {
+    try {
+      const parsed = spendLineSchema.safeParse(JSON.parse(line));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** usage.json plus the spend of processes that were killed before they could write it (the ledger lines it does not cover). */
+function withUnsavedSpend(saved: UsageReport | undefined, spend: readonly SpendLine[], model: ModelSettings | null): UsageReport | undefined {
+  const unsaved = spend.slice(saved?.spendLines ?? 0);
+  if (unsaved.length === 0 || model === null) return saved;
+  const killed = usageOfSpend(model.model, model.prices, unsaved);
+  return saved ? addUsage(saved, killed) : killed;
 }
 
 /**

@@ -44,6 +44,11 @@ export interface ExtractResult {
   /** Documents the apply (or direct) stage processed per second. */
   applyDocsPerSecond: number;
   stageSeconds: Partial<Record<StageName, number>>;
+  /**
+   * A model was configured and every request to it failed: the table holds only what the built-in rules found
+   * (or nothing, for direct). The stages that needed the model are not saved, so resuming asks again.
+   */
+  modelFailed: boolean;
 }
 
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
@@ -71,14 +76,14 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
     ctx.emit({ type: 'notice', message: `Attributes: ${attributes.map((a) => a.name).join(', ')}` });
 
     // Opened just before rows flow, so a run that stops earlier leaves no partial table behind.
-    const openTable = () => openRunTable(runDir, attributes, options.out, options.onRow);
-    const tally = createCellTally(attributes);
+    const openTable = (columns: readonly AttributeSpec[]) => openRunTable(runDir, columns, options.out, options.onRow);
+    let tally = createCellTally(attributes);
     let sink: Awaited<ReturnType<typeof openTable>>;
-    let outcome: Pick<ExtractResult, 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond'>;
+    let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond'>;
     if (ctx.settings.method === 'direct') {
-      sink = await openTable();
+      sink = await openTable(attributes);
       const docsPerSecond = await directStage(ctx, ctx.client as NonNullable<RunContext['client']>, corpus, attributes, sink, tally, options.batchExport);
-      outcome = { programPath: null, program: null, sandbox: null, perAttribute: attributes.map((a) => tally.summary(a.name, [], 0)), applyDocsPerSecond: docsPerSecond };
+      outcome = { attributes, programPath: null, program: null, sandbox: null, perAttribute: attributes.map((a) => tally.summary(a.name, [], 0)), applyDocsPerSecond: docsPerSecond };
     } else {
       // Pseudo-labels first: synthesis shows the model the chunk where it found each value.
       const pseudoLabels = await pseudoLabelStage(ctx, sample, attributes);
@@ -87,12 +92,16 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
       await stopIfPending(ctx, options.batchExport);
       const sampleVotes = await sampleVotesStage(ctx, sample, attributes, candidates);
       const scores = await scoreStage(ctx, attributes, candidates, sampleVotes, pseudoLabels);
-      sink = await openTable();
-      const applied = await applyStage(ctx, buildProgram(attributes, candidates, scores, ctx.settings), corpus, sink, tally);
+      const program = buildProgram(attributes, candidates, scores, ctx.settings);
+      tally = createCellTally(program.attributes);
+      sink = await openTable(program.attributes);
+      const applied = await applyStage(ctx, program, corpus, sink, tally);
       const programPath = join(runDir, ARTIFACTS.program.file);
       await writeProgram(programPath, applied.program);
       const countOf = (name: string) => candidates.candidates.filter((candidate) => candidate.attribute === name).length;
       outcome = {
+        // The table's columns: discovered attributes merged into another are not among them.
+        attributes: attributes.filter((attribute) => applied.program.attributes.some((column) => column.name === attribute.name)),
         programPath,
         program: applied.program,
         sandbox: applied.counters,
@@ -100,15 +109,16 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
         applyDocsPerSecond: applied.docsPerSecond,
       };
     }
+    const usage = await ctx.saveUsage();
     const result: ExtractResult = {
       runDir,
       method: ctx.settings.method,
       synth: ctx.settings.method === 'direct' ? null : ctx.settings.synth,
-      attributes,
       rows: tally.rows,
       tablePath: sink.tablePath,
       cellsPath: sink.cellsPath,
-      usage: await ctx.saveUsage(),
+      usage,
+      modelFailed: usage !== null && usage.total.failedCalls > 0 && usage.total.liveCalls + usage.total.cachedCalls === 0,
       skipped: corpus.skipped,
       stageSeconds: ctx.stageSeconds,
       ...outcome,

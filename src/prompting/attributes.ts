@@ -5,6 +5,7 @@ export function attributeNotes(attribute: AttributeSpec): string {
   return [
     attribute.description ? `Meaning: ${attribute.description.trim()}` : '',
     attribute.form ? `Write values as: ${attribute.form.trim()}` : '',
+    attribute.aliases?.length ? `Documents also label it: ${attribute.aliases.map((alias) => alias.replace(/_/g, ' ')).join(', ')}` : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -14,7 +15,11 @@ export function attributeNotes(attribute: AttributeSpec): string {
 export function attributeList(attributes: readonly AttributeSpec[]): string {
   return attributes
     .map((attribute) => {
-      const notes = [attribute.description?.trim(), attribute.form ? `write values as ${attribute.form.trim()}` : undefined].filter(Boolean);
+      const notes = [
+        attribute.description?.trim(),
+        attribute.form ? `write values as ${attribute.form.trim()}` : undefined,
+        attribute.aliases?.length ? `also labelled ${attribute.aliases.map((alias) => alias.replace(/_/g, ' ')).join(', ')}` : undefined,
+      ].filter(Boolean);
       return notes.length > 0 ? `- ${attribute.name}: ${notes.join('; ')}` : `- ${attribute.name}`;
     })
     .join('\n');

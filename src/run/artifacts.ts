@@ -43,8 +43,8 @@ export const ARTIFACTS = {
   stages: { file: 'stages.json', schema: stageDigestsSchema },
 } as const;
 
-/** The run directory's other entries: streamed rows, the review page, the model-call cache. */
-export const RUN_FILES = { cells: 'cells.jsonl', report: 'report.html', cache: 'cache' } as const;
+/** The run directory's other entries: streamed rows, the review page, the model-call cache, the spend ledger. */
+export const RUN_FILES = { cells: 'cells.jsonl', report: 'report.html', cache: 'cache', spend: 'spend.jsonl' } as const;
 
 export type ArtifactKey = keyof typeof ARTIFACTS;
 export type Artifact<K extends ArtifactKey> = z.infer<(typeof ARTIFACTS)[K]['schema']>;

@@ -61,6 +61,8 @@ const attributeScoresSchema = z.object({
   dropped: z.array(z.object({ id: z.string(), reason: z.string() })),
   /** Why no function was kept, when none was: the column is then empty. */
   note: z.string().optional(),
+  /** Open IE: the attribute whose values this one repeats on the sample; it is left out of the table. */
+  mergedInto: z.string().optional(),
 });
 
 /** scores.json: each candidate's score on the sample, and which were kept. */

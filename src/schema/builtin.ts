@@ -9,15 +9,11 @@ import type { CorpusDocument } from '../corpus/index.ts';
 import { readSample, type SampleDoc } from '../synthesis/builtin/sample.ts';
 import { nameWords } from '../synthesis/builtin/words.ts';
 import { DEFAULTS } from '../core/settings.ts';
+import type { DiscoveredAttribute } from './names.ts';
+import { mergeSynonyms } from './synonyms.ts';
 
-export interface DiscoveredAttribute {
-  /** snake_case key, e.g. `release_date`. */
-  name: string;
-  /** Number of sample documents where the key occurs with a value. */
-  frequency: number;
-  /** Up to three distinct values seen for it, in sample order. */
-  examples: string[];
-}
+export type { DiscoveredAttribute } from './names.ts';
+
 
 export interface DiscoveryOptions {
   /** At most this many attributes (default 20). */
@@ -176,7 +172,8 @@ function jsonLdPairs(node: unknown, out: Pair[], depth: number): void {
 }
 
 interface Tally {
-  docs: Set<string>;
+  /** document id -> the first value it gives */
+  docs: Map<string, string>;
   occurrences: number;
   values: string[];
   firstSeen: number;
@@ -198,17 +195,16 @@ export function discoverAttributesBuiltin(sample: CorpusDocument[], options: Dis
       const key = normalizeKey(pair.key);
       const value = cleanValue(pair.value);
       if (key === null || value === null || PLUMBING.has(key) || normalizeKey(value) === key) continue;
-      const tally = tallies.get(key) ?? { docs: new Set<string>(), occurrences: 0, values: [], firstSeen: order++ };
-      tally.docs.add(doc.id);
+      const tally = tallies.get(key) ?? { docs: new Map<string, string>(), occurrences: 0, values: [], firstSeen: order++ };
+      if (!tally.docs.has(doc.id)) tally.docs.set(doc.id, value);
       tally.occurrences += 1;
       if (!tally.values.includes(value)) tally.values.push(value);
       tallies.set(key, tally);
     }
   }
   const minimum = sample.length >= 4 ? 2 : 1;
-  return [...tallies.entries()]
+  const ranked = [...tallies.entries()]
     .filter(([, t]) => t.docs.size >= minimum && !(t.docs.size >= 3 && t.values.length === 1))
-    .sort(([, a], [, b]) => b.docs.size - a.docs.size || b.occurrences - a.occurrences || a.firstSeen - b.firstSeen)
-    .slice(0, max)
-    .map(([name, t]) => ({ name, frequency: t.docs.size, examples: t.values.slice(0, 3) }));
+    .sort(([, a], [, b]) => b.docs.size - a.docs.size || b.occurrences - a.occurrences || a.firstSeen - b.firstSeen);
+  return mergeSynonyms(ranked.map(([name, t]) => ({ name, values: t.docs, examples: t.values.slice(0, 3) }))).slice(0, max);
 }

@@ -11,8 +11,12 @@ export function attributeName(label: string): string {
 
 /** Shared shape of discovered attributes, whoever discovered them. */
 export interface DiscoveredAttribute {
+  /** snake_case key, e.g. `release_date`. */
   name: string;
-  /** Sample documents that state it. */
+  /** Sample documents that state it (under this name or an alias). */
   frequency: number;
+  /** Up to three distinct values seen for it, in sample order. */
   examples: string[];
+  /** Other labels found for the same values (`released`, `date_published`), merged into this column. */
+  aliases?: string[];
 }

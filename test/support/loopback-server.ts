@@ -29,6 +29,8 @@ export interface ContentReply {
   usage?: { promptTokens: number; completionTokens: number };
   /** 'length' marks the content as truncated at max_tokens. */
   finishReason?: string;
+  /** The response's content type (default application/json): some servers send JSON labelled text/html. */
+  contentType?: string;
   latencyMs?: number;
 }
 
@@ -191,7 +193,7 @@ export async function startLoopbackServer(
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": "chatcmpl-broken", "choices": [');
     } else {
-      sendJson(res, 200, completionBody(request, reply));
+      sendJson(res, 200, completionBody(request, reply), reply.contentType ? { 'content-type': reply.contentType } : {});
     }
   }
 

@@ -70,7 +70,7 @@ export function scriptedHandler(views: Map<string, string>, gold: Gold, faulty: 
         .join('\n');
     }
     if (prompt.includes('Rank the attributes')) {
-      const names = [...prompt.matchAll(/^- (\S+) \(\d+\)$/gm)].map((match) => match[1]);
+      const names = [...prompt.matchAll(/^- (\S+) \(\d+\)/gm)].map((match) => match[1]);
       return JSON.stringify(names);
     }
     if (prompt.includes('Answer with one JSON object')) {

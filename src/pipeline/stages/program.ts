@@ -15,7 +15,8 @@ export function buildProgram(
     version: 1,
     method: settings.method === 'code' ? 'code' : settings.aggregation,
     now: settings.startedAt,
-    attributes: attributes.map((attribute): ProgramAttribute => {
+    // An attribute merged into another (open IE) is not a column of its own.
+    attributes: attributes.filter((attribute) => scores.attributes[attribute.name]?.mergedInto === undefined).map((attribute): ProgramAttribute => {
       const entry = scores.attributes[attribute.name];
       const scored = new Map((entry?.scores ?? []).map((score) => [score.id, score]));
       return {

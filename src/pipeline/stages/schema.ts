@@ -2,7 +2,7 @@ import { RESERVED_NAMES, type AttributeSpec } from '../../core/attributes.ts';
 import type { SchemaArtifact } from '../../run/index.ts';
 import type { CorpusDocument } from '../../corpus/index.ts';
 import { discoverAttributesBuiltin } from '../../schema/builtin.ts';
-import { discoverWithModel } from '../../schema/model.ts';
+import { DISCOVERY_BUDGET_CHARS, discoverWithModel } from '../../schema/model.ts';
 import type { RunContext } from '../context.ts';
 import { ExtractError } from '../context.ts';
 import { runStage } from '../stage.ts';
@@ -17,7 +17,7 @@ export async function schemaStage(ctx: RunContext, sample: readonly CorpusDocume
       stage: 'schema',
       artifact: 'schema',
       from: named ? [] : ['sample'],
-      settings: named ?? { maxAttributes, chunkChars, discoverer: client ? model : 'builtin' },
+      settings: named ?? { maxAttributes, chunkChars, discoverer: client ? model : 'builtin', budgetChars: DISCOVERY_BUDGET_CHARS },
       prompts: named || !client ? [] : ['discover-attributes', 'rerank-attributes'],
     },
     async () => {
@@ -27,6 +27,7 @@ export async function schemaStage(ctx: RunContext, sample: readonly CorpusDocume
       }
       const found = await discoverWithModel(sample, client, { max: maxAttributes, chunkChars });
       found.attributes = found.attributes.filter((attribute) => !RESERVED_NAMES.has(attribute.name));
+      ctx.emit({ type: 'notice', message: `Discovery showed the model ${found.chunks} chunk(s), ${found.chars} characters, of ${sample.length} sample document(s)` });
       if (found.failedRequests > 0) ctx.emit({ type: 'notice', message: `${found.failedRequests} attribute-discovery request(s) failed; a resumed run asks again` });
       // Saved only when whole: a rerun asks again for what failed (answers already received come from the cache).
       const complete = found.attributes.length > 0 && found.failedRequests === 0 && client.pending().length === 0;
