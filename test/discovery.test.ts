@@ -86,7 +86,7 @@ describe('open IE on the demo corpus (built-in)', () => {
         const [a, b] = [columns[i]!, columns[j]!];
         const both = [...table.values()].filter((row) => row[a] && row[b]);
         const same = both.filter((row) => row[a]!.join('; ').toLowerCase() === row[b]!.join('; ').toLowerCase()).length;
-        expect(both.length < 3 || same / both.length < 0.5, `${a} and ${b}: ${same} of ${both.length} the same`).toBe(true);
+        expect(both.length < 3 || same / both.length < 0.6, `${a} and ${b}: ${same} of ${both.length} the same`).toBe(true);
       }
     }
     const schema = (await readArtifact(runDir, 'schema'))!;

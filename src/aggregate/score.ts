@@ -61,8 +61,9 @@ export function scoreFunctions(
       const label = pseudoLabels.get(doc) ?? null;
       const f1 = strictTextF1(vote.value, label);
       f1Sum += f1;
-      if (vote.key === voteKey(label ?? [])) exact += 1;
-      if (f1 >= 0.5 && vote.value !== null) hits.push(doc);
+      const same = vote.key === voteKey(label ?? []);
+      if (same) exact += 1;
+      if (same && vote.value !== null) hits.push(doc);
     }
     return {
       id,

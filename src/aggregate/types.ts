@@ -41,7 +41,7 @@ export const functionScoreSchema = z.object({
   errors: z.number(),
   /** Number of sample documents the F1 is averaged over. */
   voted: z.number(),
-  /** Sample documents where it returned a value that matches the pseudo-label (F1 >= 0.5). */
+  /** Sample documents where it returned exactly the pseudo-label's value (normalized). */
   hits: z.array(z.string()).optional(),
 });
 export type FunctionScore = z.infer<typeof functionScoreSchema>;

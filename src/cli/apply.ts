@@ -3,6 +3,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
+import { unsampledWarning } from './summary.ts';
 
 export const applyCommand: CommandSpec = {
   name: 'apply',
@@ -48,6 +49,7 @@ export async function runApply(argv: string[]): Promise<number> {
       `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
         (result.rejected.length ? `${result.rejected.length} function(s) did not compile: ${result.rejected.map((r) => r.id).join(', ')}\n` : '') +
         (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
+        (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
         `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
     );
   }

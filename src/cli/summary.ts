@@ -19,6 +19,7 @@ export function formatSummary(result: ExtractResult, seconds: number): string {
   ]);
   lines.push(...table([header, ...rows]).map((line) => `  ${line}`));
   for (const attribute of result.perAttribute) if (attribute.note) lines.push(`  ${attribute.name}: ${attribute.note}`);
+  if (result.unsampledLayouts > 0) lines.push(unsampledWarning(result.unsampledLayouts, result.rows));
   if (result.skipped.length > 0) lines.push(`Skipped ${result.skipped.length} file(s): see ${result.runDir}/documents.json`);
   if (result.usage) lines.push(`Model: ${formatUsage(result.usage)}`);
   else lines.push('Model: none (no tokens spent)');
@@ -46,4 +47,9 @@ export function describeSynth(synth: SynthMode | null): string {
 export function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+/** The warning for documents of layouts the sample never covered (extract and apply). */
+export function unsampledWarning(documents: number, rows: number): string {
+  return `Warning: ${documents} of ${rows} document(s) have a layout no sample document has; their cells say "layout not sampled" and carry half the confidence. A larger --sample, or a run over those documents, covers them.`;
 }

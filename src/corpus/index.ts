@@ -9,3 +9,5 @@ export { buildView, cleanHtml, normalizeText } from './view.ts';
 export { chunkView, rankChunks, CHARS_PER_TOKEN } from './chunk.ts';
 export type { Chunk, ChunkOptions } from './chunk.ts';
 export { seededRandom, seededSample, hashString, compareStrings } from './random.ts';
+export { clusterLayouts, decodeSignature, encodeSignature, layoutSignature, similarity, SAME_LAYOUT } from './layout.ts';
+export type { Layout, LayoutSignature } from './layout.ts';

@@ -132,27 +132,46 @@ export function createUsageLedger(model: string, prices?: PriceTable): UsageLedg
 }
 
 /**
- * Usage of two processes of one run added up (a run stopped and resumed, or batch rounds): what each actually
- * spent, and what each took from the cache. Costs add when both are known. A call pending in the earlier
- * process is asked again by the later one (answered from an imported batch, or pending once more), so it is
- * counted once, as the later process saw it: pending is a state, not a tally.
+ * Usage of two processes of one run (a run stopped and resumed, or batch rounds), the later after the earlier.
+ * A stage the later process ran again replaces the earlier's count of calls (it asked everything the stage
+ * needs, answered from the cache where the earlier one paid), so each request counts once however many rounds it
+ * took; what each process paid (live calls, tokens, cost) adds up, and cached calls exclude the answers the
+ * earlier process bought. A stage only the earlier process ran (the later read it back) keeps its entry.
  */
 export function addUsage(earlier: UsageReport, later: UsageReport): UsageReport {
-  const add = (a: StageUsage | undefined, b: StageUsage | undefined): StageUsage => {
-    const sum = { ...emptyCounter() } as Counter;
-    for (const field of Object.keys(sum) as (keyof Counter)[]) sum[field] = (a?.[field] ?? 0) + (b?.[field] ?? 0);
-    sum.calls -= a?.pendingCalls ?? 0;
-    sum.pendingCalls = b?.pendingCalls ?? 0;
-    const cost = (x: number | null | undefined, y: number | null | undefined) => (x === null || y === null ? null : (x ?? 0) + (y ?? 0));
-    return { ...sum, costUsd: cost(a?.costUsd, b?.costUsd), cachedCostUsd: cost(a?.cachedCostUsd, b?.cachedCostUsd) };
-  };
   const names = [...new Set([...Object.keys(earlier.stages), ...Object.keys(later.stages)])].sort();
+  const stages = Object.fromEntries(names.map((name) => [name, mergeStage(earlier.stages[name], later.stages[name])]));
+  return { model: later.model, price: later.price, stages, total: sumStages(Object.values(stages), later.price !== null) };
+}
+
+function mergeStage(a: StageUsage | undefined, b: StageUsage | undefined): StageUsage {
+  if (a === undefined) return b as StageUsage;
+  if (b === undefined) return a;
+  const cost = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
   return {
-    model: later.model,
-    price: later.price,
-    stages: Object.fromEntries(names.map((name) => [name, add(earlier.stages[name], later.stages[name])])),
-    total: add(earlier.total, later.total),
+    calls: b.calls,
+    liveCalls: a.liveCalls + b.liveCalls,
+    cachedCalls: Math.max(0, b.cachedCalls - a.liveCalls),
+    failedCalls: b.failedCalls,
+    pendingCalls: b.pendingCalls,
+    attempts: a.attempts + b.attempts,
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    estimatedUsageCalls: a.estimatedUsageCalls + b.estimatedUsageCalls,
+    truncatedCalls: b.truncatedCalls,
+    cachedPromptTokens: Math.max(0, b.cachedPromptTokens - a.promptTokens),
+    cachedCompletionTokens: Math.max(0, b.cachedCompletionTokens - a.completionTokens),
+    costUsd: cost(a.costUsd, b.costUsd),
+    cachedCostUsd: b.cachedCostUsd === null || a.costUsd === null ? b.cachedCostUsd : Math.max(0, b.cachedCostUsd - a.costUsd),
   };
+}
+
+function sumStages(stages: readonly StageUsage[], priced: boolean): StageUsage {
+  const total = { ...emptyCounter() } as Counter;
+  for (const stage of stages) for (const field of Object.keys(total) as (keyof Counter)[]) total[field] += stage[field];
+  const cost = (pick: (stage: StageUsage) => number | null) =>
+    !priced || stages.some((stage) => pick(stage) === null) ? null : stages.reduce((sum, stage) => sum + (pick(stage) as number), 0);
+  return { ...total, costUsd: cost((stage) => stage.costUsd), cachedCostUsd: cost((stage) => stage.cachedCostUsd) };
 }
 
 /** One live answer as the spend ledger records it, the moment it arrives. */

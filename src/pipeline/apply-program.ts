@@ -1,5 +1,5 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
-import { seededSample, type Corpus, type CorpusDocument, type DocumentRef } from '../corpus/index.ts';
+import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature } from '../corpus/index.ts';
 import { createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
@@ -16,6 +16,8 @@ export interface ApplyOptions {
 }
 
 export interface ApplySummary {
+  /** Documents whose layout resembles none of the sample's (their cells say so); 0 when the program has no layouts. */
+  unsampledLayouts: number;
   /** The program with the accuracies the label model estimated, when it was fitted; else unchanged. */
   program: Program;
   rows: number;
@@ -28,6 +30,8 @@ interface DocumentResult {
   doc: string;
   outcomes: Record<string, Outcome>;
   spans: Map<string, [number, number] | null>;
+  /** Set when the program knows its sample's layouts and this document resembles none of them. */
+  unsampled?: string;
 }
 
 /**
@@ -55,7 +59,10 @@ export async function applyProgram(
   const fitting = method === 'ws' && program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
   let models: Map<string, LabelModel> | null = fitting ? null : modelsFromProgram(program, method);
   let rows = 0;
+  let unsampledLayouts = 0;
+  const layouts = sampleLayoutsOf(program);
   const emit = async (votes: DocumentResult) => {
+    if (votes.unsampled) unsampledLayouts++;
     await onRow(aggregateRow(votes, program.attributes, models as Map<string, LabelModel>));
     rows++;
     options.onDocument?.(rows, total);
@@ -64,12 +71,12 @@ export async function applyProgram(
     if (fitting && total > fitDocuments) {
       const spread = seededSample(corpus.documents, fitDocuments, program.now ?? 0, (ref) => ref.id);
       const votes: DocumentResult[] = [];
-      for await (const result of run(sandbox, corpus, spread, options.signal)) votes.push(result);
+      for await (const result of run(sandbox, corpus, spread, options.signal, [])) votes.push(result);
       options.signal?.throwIfAborted();
       models = fitModels(program, votes);
     }
     const buffered: DocumentResult[] = [];
-    for await (const votes of run(sandbox, corpus, undefined, options.signal)) {
+    for await (const votes of run(sandbox, corpus, undefined, options.signal, layouts)) {
       if (models !== null) {
         await emit(votes);
         continue;
@@ -81,7 +88,7 @@ export async function applyProgram(
       models = fitModels(program, buffered);
       for (const held of buffered.splice(0)) await emit(held);
     }
-    return { program: fitting ? withAccuracies(program, models) : program, rows, counters: sandbox.counters(), rejected: sandbox.rejected };
+    return { program: fitting ? withAccuracies(program, models) : program, rows, unsampledLayouts, counters: sandbox.counters(), rejected: sandbox.rejected };
   } finally {
     await sandbox.close();
   }
@@ -94,16 +101,23 @@ function methodOf(program: Program): AggregationMethod {
 }
 
 /** Every function on the documents (all of the corpus when `refs` is undefined), with each value's span in its view. */
-function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, signal: AbortSignal | undefined): AsyncGenerator<DocumentResult> {
+function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, signal: AbortSignal | undefined, layouts: readonly LayoutSignature[]): AsyncGenerator<DocumentResult> {
   // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
-  const views = new Map<string, string>();
-  return withSpans(sandbox.run(feed(corpus, refs, views, signal)), views);
+  const views = new Map<string, CorpusDocument>();
+  return withSpans(sandbox.run(feed(corpus, refs, views, signal)), views, layouts);
 }
 
-async function* feed(corpus: Corpus, refs: readonly DocumentRef[] | undefined, views: Map<string, string>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
+function sampleLayoutsOf(program: Program): LayoutSignature[] {
+  return (program.sampleLayouts ?? []).flatMap((entry) => {
+    const signature = decodeSignature(entry.signature);
+    return signature ? [signature] : [];
+  });
+}
+
+async function* feed(corpus: Corpus, refs: readonly DocumentRef[] | undefined, views: Map<string, CorpusDocument>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
   for await (const doc of corpus.views(refs)) {
     if (signal?.aborted) return;
-    views.set(doc.id, doc.view);
+    views.set(doc.id, doc);
     yield doc;
   }
 }
@@ -111,14 +125,26 @@ async function* feed(corpus: Corpus, refs: readonly DocumentRef[] | undefined, v
 /** Attach to each document's votes where its values occur in its view (the sandbox keeps corpus order). */
 async function* withSpans(
   results: AsyncIterable<{ docId: string; outcomes: Record<string, Outcome> }>,
-  views: Map<string, string>,
+  views: Map<string, CorpusDocument>,
+  layouts: readonly LayoutSignature[],
 ): AsyncGenerator<DocumentResult> {
   for await (const result of results) {
-    const view = views.get(result.docId) ?? '';
+    const doc = views.get(result.docId);
     views.delete(result.docId);
-    yield { doc: result.docId, outcomes: result.outcomes, spans: spansOf(view, result.outcomes) };
+    const unsampled = doc && layouts.length > 0 ? unsampledLayout(doc, layouts) : undefined;
+    yield { doc: result.docId, outcomes: result.outcomes, spans: spansOf(doc?.view ?? '', result.outcomes), ...(unsampled ? { unsampled } : {}) };
   }
 }
+
+/** Why a document's layout counts as not sampled, or undefined when it resembles a sample document's. */
+function unsampledLayout(doc: CorpusDocument, layouts: readonly LayoutSignature[]): string | undefined {
+  const signature = layoutSignature(doc);
+  const best = Math.max(...layouts.map((known) => similarity(known, signature)));
+  return best >= SAME_LAYOUT ? undefined : `layout not sampled: this document resembles no sample document (closest similarity ${best.toFixed(2)}); its values are less certain`;
+}
+
+/** Confidence of cells from a layout the sample never covered: halved, and said why. */
+const UNSAMPLED_FACTOR = 0.5;
 
 function spansOf(view: string, outcomes: Record<string, Outcome>): Map<string, [number, number] | null> {
   const spans = new Map<string, [number, number] | null>();
@@ -207,10 +233,11 @@ function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribu
     const spans = (result.value ?? []).map((value) => votes.spans.get(value)).filter((span): span is [number, number] => Array.isArray(span));
     cells[attribute.name] = {
       value: result.value,
-      confidence: round(result.confidence),
+      confidence: round(result.confidence * (votes.unsampled ? UNSAMPLED_FACTOR : 1)),
       voters: result.voters,
       spans,
       candidates: result.candidates.map((candidate): CellCandidate => ({ ...candidate, probability: round(candidate.probability) })),
+      ...(votes.unsampled ? { note: votes.unsampled } : {}),
     };
   }
   return { doc: votes.doc, cells };

@@ -2,6 +2,7 @@ import type { ModelEvent } from '../model/index.ts';
 
 export type StageName =
   | 'documents'
+  | 'layouts'
   | 'sample'
   | 'schema'
   | 'pseudo-labels'

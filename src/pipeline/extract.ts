@@ -3,7 +3,7 @@
  * one, saved in the run directory so a resumed run recomputes only what changed.
  */
 import { constants, existsSync } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { checkAttributeNames, toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import type { Method, SynthMode } from '../core/settings.ts';
@@ -24,6 +24,7 @@ import { sampleStage } from './stages/sample.ts';
 import { requireAttributes, schemaStage } from './stages/schema.ts';
 import { scoreStage } from './stages/score.ts';
 import { synthesisStage } from './stages/synthesis.ts';
+import { createColumnComparison, rewriteWithout, withoutColumns } from './stages/columns.ts';
 import { createCellTally, openRunTable } from './stages/table.ts';
 
 export interface ExtractResult {
@@ -49,6 +50,8 @@ export interface ExtractResult {
    * (or nothing, for direct). The stages that needed the model are not saved, so resuming asks again.
    */
   modelFailed: boolean;
+  /** Documents whose layout resembles no sample document's: their cells are marked "layout not sampled". */
+  unsampledLayouts: number;
 }
 
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
@@ -76,14 +79,14 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
     ctx.emit({ type: 'notice', message: `Attributes: ${attributes.map((a) => a.name).join(', ')}` });
 
     // Opened just before rows flow, so a run that stops earlier leaves no partial table behind.
-    const openTable = (columns: readonly AttributeSpec[]) => openRunTable(runDir, columns, options.out, options.onRow);
+    const openTable = (columns: readonly AttributeSpec[], streamRows = true) => openRunTable(runDir, columns, options.out, streamRows ? options.onRow : undefined);
     let tally = createCellTally(attributes);
     let sink: Awaited<ReturnType<typeof openTable>>;
-    let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond'>;
+    let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond' | 'unsampledLayouts'>;
     if (ctx.settings.method === 'direct') {
       sink = await openTable(attributes);
       const docsPerSecond = await directStage(ctx, ctx.client as NonNullable<RunContext['client']>, corpus, attributes, sink, tally, options.batchExport);
-      outcome = { attributes, programPath: null, program: null, sandbox: null, perAttribute: attributes.map((a) => tally.summary(a.name, [], 0)), applyDocsPerSecond: docsPerSecond };
+      outcome = { attributes, unsampledLayouts: 0, programPath: null, program: null, sandbox: null, perAttribute: attributes.map((a) => tally.summary(a.name, [], 0)), applyDocsPerSecond: docsPerSecond };
     } else {
       // Pseudo-labels first: synthesis shows the model the chunk where it found each value.
       const pseudoLabels = await pseudoLabelStage(ctx, sample, attributes);
@@ -92,10 +95,22 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
       await stopIfPending(ctx, options.batchExport);
       const sampleVotes = await sampleVotesStage(ctx, sample, attributes, candidates);
       const scores = await scoreStage(ctx, attributes, candidates, sampleVotes, pseudoLabels);
-      const program = buildProgram(attributes, candidates, scores, ctx.settings);
+      const program = buildProgram(attributes, candidates, scores, ctx.settings, sample);
       tally = createCellTally(program.attributes);
+      const openIE = ctx.settings.attributes === null;
+      const columns = createColumnComparison(openIE ? program.attributes.map((attribute) => attribute.name) : []);
       sink = await openTable(program.attributes);
-      const applied = await applyStage(ctx, program, corpus, sink, tally);
+      const applied = await applyStage(ctx, program, corpus, sink, tally, columns);
+      const merged = columns.repeats();
+      if (merged.size > 0) {
+        applied.program = withoutColumns(applied.program, merged);
+        ctx.emit({ type: 'notice', message: `Merged columns that held the same values: ${[...merged].map(([name, into]) => `${name} into ${into}`).join(', ')}` });
+        const cellsFile = join(runDir, 'cells.before-merge.jsonl');
+        await rename(sink.cellsPath, cellsFile);
+        sink = await openTable(applied.program.attributes.map(({ name }) => ({ name })), false);
+        await rewriteWithout(cellsFile, merged, sink);
+        await rm(cellsFile, { force: true });
+      }
       const programPath = join(runDir, ARTIFACTS.program.file);
       await writeProgram(programPath, applied.program);
       const countOf = (name: string) => candidates.candidates.filter((candidate) => candidate.attribute === name).length;
@@ -107,6 +122,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
         sandbox: applied.counters,
         perAttribute: applied.program.attributes.map((a) => tally.summary(a.name, a.functions, countOf(a.name), a.note)),
         applyDocsPerSecond: applied.docsPerSecond,
+        unsampledLayouts: applied.unsampledLayouts,
       };
     }
     const usage = await ctx.saveUsage();
@@ -158,5 +174,6 @@ function summaryOf(result: ExtractResult): Summary {
     sandbox: result.sandbox,
     applyDocsPerSecond: result.applyDocsPerSecond,
     stageSeconds: result.stageSeconds,
+    unsampledLayouts: result.unsampledLayouts,
   };
 }

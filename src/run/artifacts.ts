@@ -17,6 +17,7 @@ import {
   attributesSchema,
   candidatesSchema,
   documentsSchema,
+  layoutsSchema,
   pseudoLabelsSchema,
   sampleSchema,
   sampleVotesSchema,
@@ -29,6 +30,7 @@ import {
 export const ARTIFACTS = {
   run: { file: 'run.json', schema: runSettingsSchema },
   documents: { file: 'documents.json', schema: documentsSchema },
+  layouts: { file: 'layouts.json', schema: layoutsSchema },
   sample: { file: 'sample.json', schema: sampleSchema },
   schema: { file: 'schema.json', schema: attributesSchema },
   pseudoLabels: { file: 'pseudo-labels.json', schema: pseudoLabelsSchema },

@@ -27,7 +27,7 @@ const attributeSchema = z.object({
   /** Functions whose empty output abstains even when empty outputs are votes. */
   abstainers: z.array(z.string()).optional(),
   functions: z.array(functionSchema),
-  /** Why the attribute has no functions (none reached the F1 threshold on the sample): its column stays empty. */
+  /** Why the attribute has no functions (none reached the F1 threshold on the sample), or which columns it absorbed. */
   note: z.string().optional(),
 });
 
@@ -41,6 +41,11 @@ export const programSchema = z.object({
   method: z.enum(['ws', 'mv', 'code']).optional(),
   /** What Date.now() returns inside the sandbox (ms since 1970), so applying the program is reproducible. */
   now: z.number().optional(),
+  /**
+   * The layout signatures of the sample documents the functions were written and scored on: a document whose
+   * layout resembles none of them gets its cells marked "layout not sampled", at lower confidence.
+   */
+  sampleLayouts: z.array(z.object({ doc: z.string(), signature: z.string() })).optional(),
   attributes: z.array(attributeSchema).min(1),
 });
 

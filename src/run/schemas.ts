@@ -16,6 +16,22 @@ import { stageUsageSchema } from '../model/index.ts';
 export const documentsSchema = z.object({ root: z.string(), documents: z.number().int(), skipped: z.array(skippedFileSchema) });
 export type DocumentsArtifact = z.infer<typeof documentsSchema>;
 
+/** layouts.json: the layouts (templates) found among a seeded survey of the corpus, and which were sampled. */
+export const layoutsSchema = z.object({
+  /** Documents whose layout was read: a seeded subset of the corpus, so the cost stays bounded. */
+  surveyed: z.number().int(),
+  layouts: z.array(
+    z.object({
+      id: z.string(),
+      leader: z.string(),
+      docs: z.array(z.string()),
+      /** Large enough that the sample must include it. */
+      significant: z.boolean(),
+    }),
+  ),
+});
+export type LayoutsArtifact = z.infer<typeof layoutsSchema>;
+
 /** sample.json: ids of the documents shown to the model, in sample order. */
 export const sampleSchema = z.array(z.string());
 
@@ -77,7 +93,7 @@ export const attributeSummarySchema = z.object({
   functionsKept: z.number().int(),
   keptByOrigin: z.record(z.string(), z.number()),
   candidates: z.number().int(),
-  /** Why the column is empty, when no function was kept. */
+  /** A note on the column: why it is empty (no function was kept), or which columns it absorbed (open IE). */
   note: z.string().optional(),
 });
 export type AttributeSummary = z.infer<typeof attributeSummarySchema>;
@@ -99,6 +115,8 @@ export const summarySchema = z.object({
   /** Documents the apply (or direct) stage processed per second. */
   applyDocsPerSecond: z.number(),
   stageSeconds: z.record(z.string(), z.number()),
+  /** Documents whose layout resembles no sample document's (their cells are marked). */
+  unsampledLayouts: z.number().int().optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;
 

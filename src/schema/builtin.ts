@@ -204,7 +204,9 @@ export function discoverAttributesBuiltin(sample: CorpusDocument[], options: Dis
   }
   const minimum = sample.length >= 4 ? 2 : 1;
   const ranked = [...tallies.entries()]
-    .filter(([, t]) => t.docs.size >= minimum && !(t.docs.size >= 3 && t.values.length === 1))
+    // A key whose value never varies across the documents stating it is page furniture (opening hours, a
+    // carousel's card), not a field of the document.
+    .filter(([, t]) => t.docs.size >= minimum && !(t.docs.size >= 2 && t.values.length === 1))
     .sort(([, a], [, b]) => b.docs.size - a.docs.size || b.occurrences - a.occurrences || a.firstSeen - b.firstSeen);
   return mergeSynonyms(ranked.map(([name, t]) => ({ name, values: t.docs, examples: t.values.slice(0, 3) }))).slice(0, max);
 }

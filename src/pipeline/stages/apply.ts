@@ -4,6 +4,7 @@ import type { SandboxCounters } from '../../sandbox/index.ts';
 import { applyProgram } from '../apply-program.ts';
 import type { RunContext } from '../context.ts';
 import { timed } from '../stage.ts';
+import type { createColumnComparison } from './columns.ts';
 import type { createCellTally } from './table.ts';
 
 export interface Applied {
@@ -11,10 +12,19 @@ export interface Applied {
   program: Program;
   counters: SandboxCounters;
   docsPerSecond: number;
+  /** Documents whose layout resembles no sample document's. */
+  unsampledLayouts: number;
 }
 
 /** Run the program over the whole corpus into the run's table; the table on disk is always whole. */
-export async function applyStage(ctx: RunContext, program: Program, corpus: Corpus, sink: RowSink, tally: ReturnType<typeof createCellTally>): Promise<Applied> {
+export async function applyStage(
+  ctx: RunContext,
+  program: Program,
+  corpus: Corpus,
+  sink: RowSink,
+  tally: ReturnType<typeof createCellTally>,
+  columns?: ReturnType<typeof createColumnComparison>,
+): Promise<Applied> {
   const started = performance.now();
   const applied = await filling(sink, () =>
     timed(ctx, 'apply', () =>
@@ -23,6 +33,7 @@ export async function applyStage(ctx: RunContext, program: Program, corpus: Corp
         corpus,
         async (row) => {
           tally.add(row);
+          columns?.add(row);
           await sink.write(row);
         },
         {
@@ -35,5 +46,5 @@ export async function applyStage(ctx: RunContext, program: Program, corpus: Corp
     ),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0 };
+  return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0, unsampledLayouts: applied.unsampledLayouts };
 }

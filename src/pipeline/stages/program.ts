@@ -1,5 +1,6 @@
 import type { AttributeSpec } from '../../core/attributes.ts';
 import type { RunSettings } from '../../core/settings.ts';
+import { encodeSignature, layoutSignature, type CorpusDocument } from '../../corpus/index.ts';
 import type { CandidatesArtifact, Program, ProgramAttribute, Scores } from '../../run/index.ts';
 import type { CandidateFunction } from '../../synthesis/types.ts';
 
@@ -9,12 +10,14 @@ export function buildProgram(
   candidates: CandidatesArtifact,
   scores: Scores,
   settings: Pick<RunSettings, 'method' | 'aggregation' | 'startedAt'>,
+  sample: readonly CorpusDocument[] = [],
 ): Program {
   const byId = new Map(candidates.candidates.map((candidate) => [candidate.id, candidate]));
   return {
     version: 1,
     method: settings.method === 'code' ? 'code' : settings.aggregation,
     now: settings.startedAt,
+    ...(sample.length ? { sampleLayouts: sample.map((doc) => ({ doc: doc.id, signature: encodeSignature(layoutSignature(doc)) })) } : {}),
     // An attribute merged into another (open IE) is not a column of its own.
     attributes: attributes.filter((attribute) => scores.attributes[attribute.name]?.mergedInto === undefined).map((attribute): ProgramAttribute => {
       const entry = scores.attributes[attribute.name];

@@ -1,23 +1,78 @@
-import { isSkipped, seededSample, type Corpus, type CorpusDocument } from '../../corpus/index.ts';
+import { clusterLayouts, compareStrings, isSkipped, layoutSignature, seededSample, type Corpus, type CorpusDocument } from '../../corpus/index.ts';
+import type { LayoutsArtifact } from '../../run/index.ts';
 import type { RunContext } from '../context.ts';
 import { ExtractError } from '../context.ts';
 import { runStage } from '../stage.ts';
 
+/** Documents whose layout is read before sampling: a seeded subset, so the survey costs the same for any corpus size. */
+export const SURVEY_DOCUMENTS = 1000;
+/** A layout the sample must cover holds at least this share of the surveyed documents (and two of them). */
+export const SIGNIFICANT_SHARE = 0.03;
+/** With more significant layouts than `--sample`, the sample grows to cover them, up to this many times `--sample`. */
+export const MAX_SAMPLE_GROWTH = 2;
+
 /**
- * The sample shown to the model: a seeded order over all documents, of which the first `sampleSize` that
- * load are taken, so unreadable files never shrink the sample. A saved sample is kept while the folder grows.
+ * The sample shown to the model. A seeded survey of the corpus is grouped into layouts (templates), and the sample
+ * takes one document from every significant layout, largest first, then fills its remaining places in the seeded
+ * order; unreadable files never shrink it. So model cost grows with the number of layouts, never with the number
+ * of documents. A saved sample is kept while the folder grows.
  */
 export async function sampleStage(ctx: RunContext, corpus: Corpus): Promise<CorpusDocument[]> {
   const { documents, include, exclude, maxBytes, followLinks, sampleSize, seed } = ctx.settings;
-  const ids = await runStage(ctx, { stage: 'sample', artifact: 'sample', from: [], settings: { documents, include, exclude, maxBytes, followLinks, sampleSize, seed } }, async () => {
-    const picked = (await pickSample(corpus, sampleSize, seed)).map((doc) => doc.id);
+  const listing = { documents, include, exclude, maxBytes, followLinks, seed };
+  const surveyed = new Map<string, CorpusDocument>();
+  const layouts = await runStage(ctx, { stage: 'layouts', artifact: 'layouts', from: [], settings: { ...listing, survey: SURVEY_DOCUMENTS } }, async () => {
+    const survey = await surveyLayouts(corpus, seed);
+    for (const doc of survey) surveyed.set(doc.id, doc);
+    return { value: layoutsOf(survey), complete: survey.length > 0 };
+  });
+  const ids = await runStage(ctx, { stage: 'sample', artifact: 'sample', from: ['layouts'], settings: { ...listing, sampleSize } }, async () => {
+    const picked = pickCovering(layouts, sampleSize);
     return { value: picked, complete: picked.length > 0 };
   });
-  const sample = await loadSample(corpus, ids);
+  const sample = await loadSample(corpus, ids, surveyed);
   if (sample.length === 0) throw new ExtractError('no-documents', `None of the documents could be read (${describeSkips(corpus.skipped)}); see documents.json.`);
   return sample;
 }
 
+/** The first {@link SURVEY_DOCUMENTS} documents that load, in the seeded order. */
+async function surveyLayouts(corpus: Corpus, seed: number): Promise<CorpusDocument[]> {
+  const order = seededSample(corpus.documents, corpus.documents.length, seed, (doc) => doc.id).slice(0, SURVEY_DOCUMENTS);
+  const survey: CorpusDocument[] = [];
+  for await (const doc of corpus.views(order)) survey.push(doc);
+  return survey;
+}
+
+function layoutsOf(survey: readonly CorpusDocument[]): LayoutsArtifact {
+  const layouts = clusterLayouts(survey.map((doc) => ({ id: doc.id, signature: layoutSignature(doc) })));
+  const minimum = Math.max(2, Math.ceil(SIGNIFICANT_SHARE * survey.length));
+  return { surveyed: survey.length, layouts: layouts.map((layout) => ({ ...layout, significant: layout.docs.length >= minimum })) };
+}
+
+/** One document from each significant layout (largest first), then the rest of the places in the surveyed order. */
+export function pickCovering(layouts: LayoutsArtifact, sampleSize: number): string[] {
+  const surveyed = layouts.layouts.reduce((sum, layout) => sum + layout.docs.length, 0);
+  const significant = layouts.layouts.filter((layout) => layout.significant).sort((a, b) => b.docs.length - a.docs.length);
+  const size = Math.min(Math.max(sampleSize, Math.min(significant.length, sampleSize * MAX_SAMPLE_GROWTH)), surveyed);
+  const picked = new Set<string>();
+  for (const layout of significant) {
+    if (picked.size >= size) break;
+    picked.add(layout.docs[0] as string);
+  }
+  // Remaining places go in proportion to layout size: walk the layouts round-robin by size, each its next document.
+  const queues = [...layouts.layouts].sort((a, b) => b.docs.length - a.docs.length).map((layout) => layout.docs.filter((doc) => !picked.has(doc)));
+  while (picked.size < size && queues.some((queue) => queue.length > 0)) {
+    const total = queues.reduce((sum, queue) => sum + queue.length, 0);
+    for (const queue of queues) {
+      if (picked.size >= size) break;
+      const share = Math.max(1, Math.round(((size - picked.size) * queue.length) / Math.max(1, total)));
+      for (const doc of queue.splice(0, share)) if (picked.size < size) picked.add(doc);
+    }
+  }
+  return [...picked].sort(compareStrings);
+}
+
+/** The seeded order's first `size` documents that load: for discovery and estimates, which need no layouts. */
 export async function pickSample(corpus: Corpus, size: number, seed: number): Promise<CorpusDocument[]> {
   const sample: CorpusDocument[] = [];
   for (const ref of seededSample(corpus.documents, corpus.documents.length, seed, (doc) => doc.id)) {
@@ -28,11 +83,16 @@ export async function pickSample(corpus: Corpus, size: number, seed: number): Pr
   return sample;
 }
 
-/** Load a sample saved by an earlier run; documents that are gone or now unreadable are left out. */
-async function loadSample(corpus: Corpus, ids: readonly string[]): Promise<CorpusDocument[]> {
+/** Load a saved sample (from the survey when it was just read); documents that are gone or now unreadable are left out. */
+async function loadSample(corpus: Corpus, ids: readonly string[], surveyed: ReadonlyMap<string, CorpusDocument>): Promise<CorpusDocument[]> {
   const byId = new Map(corpus.documents.map((ref) => [ref.id, ref]));
   const sample: CorpusDocument[] = [];
   for (const id of ids) {
+    const known = surveyed.get(id);
+    if (known) {
+      sample.push(known);
+      continue;
+    }
     const ref = byId.get(id);
     if (ref === undefined) continue;
     const loaded = await corpus.load(ref);
