@@ -307,3 +307,18 @@ describe('corpusFromDocuments', () => {
     expect(() => corpusFromDocuments([{ id: 'a', content: 'x' }, { id: 'a', content: 'y' }])).toThrow(/Duplicate document id: a/);
   });
 });
+
+describe('documents too complex to view', () => {
+  it('skips an HTML bomb with a reason, without building its tree', async () => {
+    const { corpusFromDocuments } = await import('../src/corpus/index.ts');
+    const bomb = `<html><body>${'<div><b>x</b></div>'.repeat(150_000)}</body></html>`;
+    const corpus = corpusFromDocuments([
+      { id: 'bomb.html', content: bomb, format: 'html' },
+      { id: 'fine.html', content: '<html><body><p>Title: ok</p></body></html>', format: 'html' },
+    ]);
+    const views = [];
+    for await (const doc of corpus.views()) views.push(doc.id);
+    expect(views).toEqual(['fine.html']);
+    expect(corpus.skipped).toMatchObject([{ id: 'bomb.html', reason: 'too-complex', detail: expect.stringMatching(/tags, over the 250000/) }]);
+  });
+});

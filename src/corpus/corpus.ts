@@ -6,7 +6,7 @@ import { findFiles } from './find.ts';
 import { detectFormat } from './format.ts';
 import { compareStrings } from './random.ts';
 import type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile } from './types.ts';
-import { buildView } from './view.ts';
+import { buildView, TooComplexError } from './view.ts';
 import { DEFAULTS } from '../core/settings.ts';
 
 export interface CorpusOptions {
@@ -130,6 +130,7 @@ function viewOrSkip(ref: DocumentRef, text: string, record: (skip: SkippedFile) 
   try {
     return { ...ref, view: buildView(text, ref.format) };
   } catch (error) {
+    if (error instanceof TooComplexError) return record({ id: ref.id, path: ref.path, reason: 'too-complex', detail: error.message });
     return record({ id: ref.id, path: ref.path, reason: 'unparseable', detail: `could not build the view: ${(error as Error).message}` });
   }
 }

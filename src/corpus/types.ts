@@ -22,7 +22,7 @@ export interface CorpusDocument extends DocumentRef {
   view: string;
 }
 
-export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'unparseable', 'outside-root'] as const;
+export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'too-complex', 'unparseable', 'outside-root'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** A file that was found but not loaded, and why. */

@@ -7,7 +7,32 @@ import type { DocumentFormat } from './types.ts';
  * It must be deterministic: same input, same view, on every machine.
  */
 export function buildView(content: string, format: DocumentFormat): string {
+  if (format === 'html') {
+    const tags = countTags(content);
+    if (tags > MAX_ELEMENTS) throw new TooComplexError(`${tags} tags, over the ${MAX_ELEMENTS} a view is built from (its parse tree would not fit in memory)`);
+  }
   return format === 'html' ? cleanHtml(content) : normalizeText(content);
+}
+
+/**
+ * The most tags a page may have: a parse tree costs a few hundred bytes per element, so this bounds a document's
+ * memory to a few hundred MB. Real pages have hundreds to a few thousand (the largest booksamillion page: 872).
+ */
+export const MAX_ELEMENTS = 250_000;
+
+/** A document whose view would cost more memory than any real one: recorded as a skip, never built. */
+export class TooComplexError extends Error {
+  override name = 'TooComplexError';
+}
+
+function countTags(html: string): number {
+  let count = 0;
+  for (let at = html.indexOf('<'); at >= 0 && count <= MAX_ELEMENTS; at = html.indexOf('<', at + 1)) {
+    const next = html.charCodeAt(at + 1);
+    // A tag starts with a letter (or / for an end tag, which needs no node).
+    if ((next >= 65 && next <= 90) || (next >= 97 && next <= 122)) count++;
+  }
+  return count;
 }
 
 /** Text view: LF line ends, runs of spaces and tabs collapsed, lines trimmed, at most one blank line in a row. */
