@@ -229,7 +229,7 @@ describe('evaporate extract', () => {
           child.on('close', () => clearInterval(timer));
         },
       });
-      expect(stopped.code).toBe(130);
+      expect(stopped.code, stopped.stderr).toBe(130);
       expect(stopped.stderr).toContain('--resume');
       expect(stopped.stderr).not.toMatch(/AbortError|at .*\.ts:\d+/);
       expect((await readdir(runDir)).filter((file) => file.includes('partial'))).toEqual([]);

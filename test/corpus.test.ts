@@ -47,6 +47,17 @@ describe('decodeBytes', () => {
     expect(looksBinary(Buffer.from('plain text'))).toBe(false);
     expect(looksBinary(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a', 'utf16le')]))).toBe(false);
   });
+
+  it('reads UTF-16 without a byte-order mark as text, not binary', () => {
+    const le = Buffer.from('Name: Ana Lima\r\nTotal: 12.50\r\n', 'utf16le');
+    const be = Buffer.from(le).swap16();
+    expect(looksBinary(le)).toBe(false);
+    expect(looksBinary(be)).toBe(false);
+    expect(decodeBytes(le)).toEqual({ text: 'Name: Ana Lima\nTotal: 12.50\n', encoding: 'utf-16le' });
+    expect(decodeBytes(be)).toEqual({ text: 'Name: Ana Lima\nTotal: 12.50\n', encoding: 'utf-16be' });
+    // A binary file with scattered NULs is still binary.
+    expect(looksBinary(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]))).toBe(true);
+  });
 });
 
 describe('detectFormat', () => {
@@ -320,5 +331,22 @@ describe('documents too complex to view', () => {
     for await (const doc of corpus.views()) views.push(doc.id);
     expect(views).toEqual(['fine.html']);
     expect(corpus.skipped).toMatchObject([{ id: 'bomb.html', reason: 'too-complex', detail: expect.stringMatching(/tags, over the 250000/) }]);
+  });
+});
+
+describe('files whose names are not valid UTF-8', () => {
+  it('are recorded as unreadable with the reason, not as empty', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const folder = await mkdtemp(join(tmpdir(), 'evaporate-names-'));
+    try {
+      writeFileSync(Buffer.concat([Buffer.from(`${folder}/bad`), Buffer.from([0xff, 0xfe]), Buffer.from('name.txt')]), 'Name: x\n'.repeat(5000));
+      await writeFile(join(folder, 'good.txt'), 'Name: y\n');
+      const corpus = await openCorpus(folder);
+      expect(corpus.documents.map((d) => d.id)).toEqual(['good.txt']);
+      expect(corpus.skipped).toHaveLength(1);
+      expect(corpus.skipped[0]).toMatchObject({ reason: 'unreadable', detail: expect.stringMatching(/name is not valid UTF-8/) });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -41,3 +41,18 @@ describe('CSV output', () => {
     expect(table.get('@b.txt')).toEqual({ formula: ['@x', 'y'], amount: null });
   });
 });
+
+describe('JSON and JSONL output', () => {
+  it('writes one value as a string and several as an array', async () => {
+    for (const format of ['jsonl', 'json'] as const) {
+      const path = join(dir, `table.${format}`);
+      const writer = await createTableWriter(path, ['title', 'genres', 'year']);
+      await writer.write({ doc: 'a.html', cells: { title: cell(['Alien']), genres: cell(['Horror', 'Sci-Fi']), year: cell(null) } });
+      await writer.close();
+      const text = await readFile(path, 'utf8');
+      const record = format === 'jsonl' ? JSON.parse(text.trim()) : JSON.parse(text)[0];
+      expect(record).toEqual({ doc: 'a.html', title: 'Alien', genres: ['Horror', 'Sci-Fi'], year: null });
+      expect((await readPredictedTable(path)).get('a.html')).toEqual({ title: ['Alien'], genres: ['Horror', 'Sci-Fi'], year: null });
+    }
+  });
+});

@@ -23,7 +23,7 @@ export function formatSummary(result: ExtractResult, seconds: number): string {
   if (result.skipped.length > 0) lines.push(`Skipped ${result.skipped.length} file(s): see ${result.runDir}/documents.json`);
   if (result.usage) lines.push(`Model: ${formatUsage(result.usage)}`);
   else lines.push('Model: none (no tokens spent)');
-  lines.push(`Table: ${result.tablePath}`, `Cells (confidence, provenance): ${result.cellsPath}`);
+  lines.push(`Table: ${result.tablePath}${result.out ? ` (and ${result.out})` : ''}`, `Cells (confidence, provenance): ${result.cellsPath}`);
   if (result.programPath) lines.push(`Program: ${result.programPath}`);
   lines.push(`Run directory: ${result.runDir}`);
   return lines.join('\n');

@@ -59,8 +59,9 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
 
   const documents: DocumentRef[] = [];
   const skipped: SkippedFile[] = [];
-  for (const { id, path, bytes, outside } of files) {
-    if (outside !== undefined) skipped.push({ id, path, reason: 'outside-root', detail: `a link to ${outside}, outside the corpus folder; links out of the folder are followed only when asked` });
+  for (const { id, path, bytes, outside, error } of files) {
+    if (error !== undefined) skipped.push({ id, path, reason: 'unreadable', detail: error });
+    else if (outside !== undefined) skipped.push({ id, path, reason: 'outside-root', detail: `a link to ${outside}, outside the corpus folder; links out of the folder are followed only when asked` });
     else if (bytes === 0) skipped.push({ id, path, reason: 'empty', detail: 'file is empty' });
     else if (bytes > maxBytes) skipped.push({ id, path, reason: 'too-large', detail: `${bytes} bytes is over the ${maxBytes}-byte limit` });
     else documents.push({ id, path, format: formatFromName(id), bytes });

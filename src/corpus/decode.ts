@@ -28,6 +28,9 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
   } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
     encoding = 'utf-16be';
     text = utf16be.decode(bytes.subarray(2));
+  } else if (utf16WithoutBom(bytes) !== null) {
+    encoding = utf16WithoutBom(bytes) as 'utf-16le' | 'utf-16be';
+    text = (encoding === 'utf-16le' ? utf16le : utf16be).decode(bytes);
   } else {
     encoding = 'utf-8';
     text = decodeUtf8OrFallback(bytes, (fallback) => (encoding = fallback));
@@ -50,11 +53,30 @@ export function normalizeNewlines(text: string): string {
 }
 
 /**
+ * UTF-16 that lacks a byte-order mark, told by its pattern: mostly Latin text has a NUL as the high byte of
+ * nearly every character, so NULs fill one byte position (odd: little-endian) and almost never the other.
+ */
+function utf16WithoutBom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const head = bytes.subarray(0, 8192 - (Math.min(bytes.length, 8192) % 2));
+  if (head.length < 4) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < head.length; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  const pairs = head.length / 2;
+  if (oddNul >= 0.7 * pairs && evenNul <= 0.05 * pairs) return 'utf-16le';
+  if (evenNul >= 0.7 * pairs && oddNul <= 0.05 * pairs) return 'utf-16be';
+  return null;
+}
+
+/**
  * True when the bytes look like a binary file: a NUL byte in the first 8 KiB.
- * UTF-16 text (recognised by its BOM) legitimately contains NULs and is not binary.
+ * UTF-16 text (recognised by its BOM, or by where its NULs fall) legitimately contains NULs and is not binary.
  */
 export function looksBinary(bytes: Uint8Array): boolean {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return false;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || utf16WithoutBom(bytes) !== null) return false;
   const head = bytes.subarray(0, 8192);
   return head.includes(0);
 }

@@ -10,6 +10,8 @@ export interface FoundFile {
   bytes: number;
   /** A link to a file or folder outside the root, not followed: where it points. */
   outside?: string;
+  /** Listed but not statable (a name that is not valid UTF-8, a file that vanished): why. */
+  error?: string;
 }
 
 export interface FindOptions {
@@ -71,8 +73,11 @@ export async function findFiles(root: string, options: FindOptions = {}): Promis
         const real = await realpath(path).catch(() => path);
         if (seenFiles.has(real)) continue;
         seenFiles.add(real);
-        const info = await stat(path).catch(() => undefined);
-        found.push({ id, path, bytes: info?.size ?? 0 });
+        const info = await stat(path).catch((error: Error) => error);
+        if (info instanceof Error) {
+          const garbled = id.includes('\uFFFD') ? 'its name is not valid UTF-8, so it cannot be opened by name; ' : '';
+          found.push({ id, path, bytes: 0, error: `${garbled}${info.message}` });
+        } else found.push({ id, path, bytes: info.size });
       }
     }
   }

@@ -35,6 +35,8 @@ export interface ExtractResult {
   attributes: AttributeSpec[];
   rows: number;
   tablePath: string;
+  /** Where the table was also written, when asked (`out`). */
+  out: string | null;
   cellsPath: string;
   programPath: string | null;
   program: Program | null;
@@ -70,7 +72,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
   const ctx = await createRunContext(options, options.runDir ?? defaultRunDir());
   const runDir = ctx.runDir as string;
   try {
-    ctx.emit({ type: 'stage', stage: 'documents', status: 'done', detail: `${corpus.documents.length} documents, ${corpus.skipped.length} skipped` });
+    ctx.emit({ type: 'stage', stage: 'documents', status: 'done', detail: `${corpus.documents.length} files listed${corpus.skipped.length ? `, ${corpus.skipped.length} skipped so far` : ''}; more may be skipped as they are read` });
     await saveListing(runDir, corpus);
     const sample = await sampleStage(ctx, corpus);
     const attributes = await schemaStage(ctx, sample);
@@ -132,6 +134,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
       synth: ctx.settings.method === 'direct' ? null : ctx.settings.synth,
       rows: tally.rows,
       tablePath: sink.tablePath,
+      out: options.out ?? null,
       cellsPath: sink.cellsPath,
       usage,
       modelFailed: usage !== null && usage.total.failedCalls > 0 && usage.total.liveCalls + usage.total.cachedCalls === 0,

@@ -200,10 +200,12 @@ function runFacts(runDir: string, artifacts: RunArtifacts, rows: number): RunFac
 function attributeReport(name: string, index: number, artifacts: RunArtifacts, functions: FunctionTable, rows: readonly ReportRow[]): AttributeReport {
   let filled = 0;
   let confidence = 0;
+  // Mean confidence of the cells with a value, as the run's summary reports it.
   for (const row of rows) {
     const cell = row.c[index];
-    if (cell?.v !== undefined) filled++;
-    confidence += cell?.c ?? 0;
+    if (cell?.v === undefined) continue;
+    filled++;
+    confidence += cell.c;
   }
   const scores = artifacts.scores?.attributes[name];
   const program = artifacts.program?.attributes.find((attribute) => attribute.name === name);
@@ -212,7 +214,7 @@ function attributeReport(name: string, index: number, artifacts: RunArtifacts, f
     name,
     description: artifacts.schema?.find((attribute) => attribute.name === name)?.description ?? program?.description ?? null,
     coverage: rows.length ? filled / rows.length : 0,
-    meanConfidence: rows.length ? confidence / rows.length : 0,
+    meanConfidence: filled ? confidence / filled : 0,
     abstainOnEmpty: scores?.abstainOnEmpty ?? program?.abstainOnEmpty ?? null,
     pseudoLabelSource: scores?.pseudoLabelSource ?? null,
     candidates: artifacts.candidates ? artifacts.candidates.candidates.filter((candidate) => candidate.attribute === name).length : kept.length,

@@ -89,6 +89,7 @@ export const attributeSummarySchema = z.object({
   name: z.string(),
   /** Share of rows with a value. */
   coverage: z.number(),
+  /** Mean confidence of the cells with a value. */
   meanConfidence: z.number(),
   functionsKept: z.number().int(),
   keptByOrigin: z.record(z.string(), z.number()),

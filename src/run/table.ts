@@ -63,9 +63,13 @@ export interface TableWriter {
  * in JSON/JSONL and `; `-joined in CSV. Confidence and provenance go to a separate cells file.
  */
 export async function createTableWriter(path: string, attributes: readonly string[], format = tableFormatOf(path)): Promise<TableWriter> {
+  // One value as itself, several as an array: a JSON reader should not have to unwrap every single value.
   const plain = (row: ResultRow): Record<string, string | string[] | null> => {
     const record: Record<string, string | string[] | null> = { doc: row.doc };
-    for (const name of attributes) record[name] = row.cells[name]?.value ?? null;
+    for (const name of attributes) {
+      const value = row.cells[name]?.value ?? null;
+      record[name] = value !== null && value.length === 1 ? (value[0] as string) : value;
+    }
     return record;
   };
   const header = format === 'csv' ? `${['doc', ...attributes].map(csvField).join(',')}\n` : format === 'json' ? '[' : '';

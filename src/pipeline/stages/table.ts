@@ -28,7 +28,8 @@ export function createCellTally(attributes: readonly AttributeSpec[]) {
       for (const [name, cell] of Object.entries(row.cells)) {
         const entry = counts.get(name);
         if (entry === undefined) continue;
-        if (cell.value !== null) entry.values++;
+        if (cell.value === null) continue;
+        entry.values++;
         entry.confidence += cell.confidence;
       }
     },
@@ -43,7 +44,8 @@ export function createCellTally(attributes: readonly AttributeSpec[]) {
       return {
         name,
         coverage: rows ? entry.values / rows : 0,
-        meanConfidence: rows ? entry.confidence / rows : 0,
+        // Over the cells with a value: an empty cell's 0 says nothing about how sure the values are.
+        meanConfidence: entry.values ? entry.confidence / entry.values : 0,
         functionsKept: functions.length,
         keptByOrigin,
         candidates,
