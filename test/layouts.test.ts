@@ -46,7 +46,7 @@ describe('layouts', () => {
     for (const layout of layouts) expect(new Set(layout.docs.map((id) => id.split('/')[0])).size).toBe(1);
   });
 
-  it('samples one document of every significant layout first, then in proportion', () => {
+  it('samples one document of every significant layout first, then in the seeded order', () => {
     const layout = (id: string, size: number, significant = true) => ({ id, leader: `${id}-0`, docs: Array.from({ length: size }, (_, i) => `${id}-${i}`), significant });
     const picked = pickCovering({ surveyed: 103, layouts: [layout('big', 80), layout('mid', 15), layout('small', 6), layout('odd', 2, false)] }, 5);
     expect(picked).toHaveLength(5);
