@@ -161,6 +161,14 @@ const HOSTILE: { name: string; source: string; expect: Expectation }[] = [
     },
   },
   {
+    name: 'hooks RegExp.prototype.exec to lie once to the next regex user, then removes the hook',
+    source: `function extract() { const original = RegExp.prototype.exec; RegExp.prototype.exec = function (text) { RegExp.prototype.exec = original; const found = original.call(this, text); if (found) { found[0] = 'pwned'; found[1] = 'pwned'; } return found; }; return 'x' }`,
+    expect: (o, c) => {
+      expect(o[0]).toMatchObject({ kind: 'error', error: 'tampered' });
+      only('tampered', 'disabled')(o, c);
+    },
+  },
+  {
     name: 'leaks implicit globals to the next function',
     source: `function extract() { leak = 'x'; globalThis.leak2 = 'y'; return typeof leak + typeof leak2 }`,
     expect: (o) => expect(o.every((x) => JSON.stringify(x) === JSON.stringify({ kind: 'value', value: ['stringstring'] }))).toBe(true),

@@ -140,6 +140,23 @@ function installGlobalScratch(): { proxy: object; target: object; reset: () => v
   };
 }
 
+/**
+ * The methods every regular-expression operation goes through (`exec` and the Symbol methods string functions
+ * call): compared by descriptor after every function call, cheaply, so a hook that would lie to the next
+ * function is caught before that function runs. The full comparison ({@link regExpIntegrityCheck}) runs per document.
+ */
+function regExpMethodsCheck(): () => boolean {
+  const getDesc = Reflect.getOwnPropertyDescriptor;
+  const proto = RegExp.prototype;
+  const keys: PropertyKey[] = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
+  const saved = keys.map((key) => getDesc(proto, key)?.value as unknown);
+  const species = getDesc(RegExp, Symbol.species)?.get;
+  return () => {
+    for (let i = 0; i < keys.length; i++) if (getDesc(proto, keys[i] as PropertyKey)?.value !== saved[i]) return false;
+    return getDesc(RegExp, Symbol.species)?.get === species;
+  };
+}
+
 /** Snapshot of RegExp and RegExp.prototype; the returned check says whether they are unchanged. */
 function regExpIntegrityCheck(): () => boolean {
   const getDesc = Reflect.getOwnPropertyDescriptor;
@@ -227,6 +244,8 @@ export interface Hardened {
   resetForDocument: () => void;
   /** False once someone changed RegExp or RegExp.prototype. */
   regExpIntact: () => boolean;
+  /** False once someone replaced one of the methods regex operations call (a subset of regExpIntact, cheap enough per call). */
+  regExpMethodsIntact: () => boolean;
   /** Function constructor captured before user code could see it. */
   compile: (body: string) => () => unknown;
 }
@@ -250,6 +269,7 @@ export function harden(fixedNow: number, extraRoots: readonly object[], isProtec
     skip: [scratch.proxy, scratch.target],
   });
   const regExpIntact = regExpIntegrityCheck();
+  const regExpMethodsIntact = regExpMethodsCheck();
   return {
     realNow: determinism.realNow,
     resetForCall: () => {
@@ -258,6 +278,7 @@ export function harden(fixedNow: number, extraRoots: readonly object[], isProtec
     },
     resetForDocument: determinism.resetRegExpStatics,
     regExpIntact,
+    regExpMethodsIntact,
     compile: (body) => new FunctionCtor(body) as () => unknown,
   };
 }

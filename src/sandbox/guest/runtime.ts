@@ -175,7 +175,10 @@ export function runBatch(req: BatchRequest): BatchResponse {
             query.reset();
           }
         }
-        if ((req.paranoid || req.single) && !hardened.regExpIntact()) return respond(s.outcomes.slice(0, d), { doc: d, fn: f });
+        // After every call, not only every document: a hook that removes itself once it has lied to the next regex
+        // user would leave RegExp looking untouched by the end of the page. Per call, the cheap check of the
+        // methods regex operations call; in paranoid mode, everything.
+        if (!((req.paranoid || req.single) ? hardened.regExpIntact() : hardened.regExpMethodsIntact())) return respond(s.outcomes.slice(0, d), { doc: d, fn: f });
         if (req.single) return respond(s.outcomes);
       }
       return undefined;
