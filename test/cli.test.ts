@@ -306,6 +306,10 @@ describe('other commands', () => {
     const [direct, code, ensemble] = report.methods;
     expect(direct.averageF1).toBeGreaterThan(0.9); // the scripted model reads the gold: direct is near perfect
     expect(ensemble.averageF1).toBeGreaterThan(code.averageF1);
+    // Calibration is measured over the cells with a value: direct says 1 for every answer, the ensemble less.
+    for (const method of [direct, code, ensemble]) expect(method.calibration.cells).toBeGreaterThan(0);
+    expect(ensemble.calibration.ece).toBeGreaterThanOrEqual(0);
+    expect(ensemble.calibration.ece).toBeLessThan(1);
     // code and code+ share the sample and the cache: code+ sends no request of its own.
     expect(code.model.liveCalls).toBeGreaterThan(0);
     expect(ensemble.model.liveCalls).toBe(0);

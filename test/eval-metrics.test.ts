@@ -174,3 +174,16 @@ describe('schemaF1AtK', () => {
     expect(() => schemaF1AtK(pred, gold, 0)).toThrow(/positive integer/);
   });
 });
+
+describe('calibration', () => {
+  it('is 0 when confidence matches the share of right cells, and large when it does not', async () => {
+    const { calibration } = await import('../src/eval/index.ts');
+    const honest = [...Array.from({ length: 8 }, (_, i) => ({ confidence: 0.85, right: i < 7 })), ...Array.from({ length: 4 }, (_, i) => ({ confidence: 0.25, right: i < 1 }))];
+    // 0.85 with 7 of 8 right (0.875), 0.25 with 1 of 4 right (0.25): gaps 0.025 and 0, weighted 8/12 and 4/12.
+    expect(calibration(honest).ece).toBeCloseTo((8 / 12) * 0.025, 10);
+    const overconfident = Array.from({ length: 10 }, (_, i) => ({ confidence: 0.95, right: i < 3 }));
+    expect(calibration(overconfident).ece).toBeCloseTo(0.65, 10);
+    expect(calibration([])).toMatchObject({ ece: 0, cells: 0 });
+    expect(calibration([{ confidence: 1, right: true }]).bins[9]).toMatchObject({ cells: 1, accuracy: 1 });
+  });
+});

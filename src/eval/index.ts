@@ -34,5 +34,6 @@ export {
   type CellScore,
 } from './evaluate.ts';
 export { evaluateFiles, type EvaluateFilesOptions, type EvaluationResult } from './eval-files.ts';
+export { calibration, type Calibration, type CalibrationBin } from './calibration.ts';
 export { renderReportMarkdown, renderEvaluationMarkdown } from './report.ts';
 export { readManifests, benchmarkManifestSchema, MANIFEST_DIR, type BenchmarkManifest } from './manifest.ts';

@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { evaluateOpenTable, evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
+import { calibration, evaluateOpenTable, evaluateTable, loadBenchmark, readPredictedTable, worstDocuments, type BenchmarkSetting, type EvaluationReport } from '../eval/index.ts';
 import type { AttributeSpec } from '../core/attributes.ts';
 import type { Method, SynthMode } from '../core/settings.ts';
 import type { ModelSettings, StageUsage } from '../model/index.ts';
-import { writeArtifact } from '../run/index.ts';
+import { resultRowSchema, writeArtifact, type ResultRow } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
 import { runExtraction, type ExtractResult } from './extract.ts';
 
@@ -45,6 +45,8 @@ export interface MethodResult {
   /** Strict text F1 (no prefix rule) per attribute. */
   strictF1?: Record<string, number>;
   averageStrictF1?: number;
+  /** How well cell confidence predicts a right value (strict F1 1), over cells with a value. */
+  calibration?: { ece: number; cells: number };
   /** Open IE only: every predicted triple against the gold's, and discovered names against the gold's. */
   open?: { pairF1: number; precision: number; recall: number; schemaF1: number; k: number; attributes: string[] };
   model?: Pick<StageUsage, 'calls' | 'liveCalls' | 'cachedCalls' | 'failedCalls' | 'promptTokens' | 'completionTokens' | 'cachedPromptTokens' | 'cachedCompletionTokens' | 'costUsd'> | null;
@@ -133,6 +135,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   const open = options.openIE ? evaluateOpenTable(predicted, setting.gold!, result.attributes.map((attribute) => attribute.name)) : undefined;
   // Beside the run's other artifacts, so its review report can show F1 and the worst documents.
   await writeArtifact(result.runDir, 'evaluation', evaluation);
+  const calibrated = calibration(await rightCells(result.cellsPath, evaluation));
   await options.onRunDone?.(result.runDir);
   const total = result.usage?.total;
   const keptByOrigin: Record<string, number> = {};
@@ -146,6 +149,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     averageF1: round(evaluation.averageF1),
     strictF1: Object.fromEntries(evaluation.attributes.map((attribute) => [attribute.name, round(attribute.strictF1)])),
     averageStrictF1: round(evaluation.averageStrictF1),
+    calibration: { ece: round(calibrated.ece), cells: calibrated.cells },
     ...(open
       ? {
           open: {
@@ -181,6 +185,24 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
   };
 }
 
+/** Each predicted value's confidence (cells.jsonl) beside whether it was right (strict F1 1 against gold). */
+async function rightCells(cellsPath: string, evaluation: EvaluationReport): Promise<{ confidence: number; right: boolean }[]> {
+  const rows = new Map<string, ResultRow>();
+  for (const line of (await readFile(cellsPath, 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    const row = resultRowSchema.parse(JSON.parse(line));
+    rows.set(row.doc, row);
+  }
+  const columns = new Map(evaluation.attributes.map((attribute) => [attribute.name, attribute.column]));
+  return evaluation.documents.flatMap((doc) => {
+    const row = doc.predDoc === null ? undefined : rows.get(doc.predDoc);
+    return Object.entries(doc.cells).flatMap(([attribute, score]) => {
+      const cell = row?.cells[columns.get(attribute) ?? ''];
+      return cell && cell.value !== null ? [{ confidence: cell.confidence, right: score.strictF1 >= 0.999 }] : [];
+    });
+  });
+}
+
 const round = (value: number) => Math.round(value * 1000) / 1000;
 const percent = (value: number | undefined) => (value === undefined ? '-' : (100 * value).toFixed(1));
 
@@ -212,11 +234,11 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '',
     '## Cost and speed',
     '',
-    '| method | functions by | model calls (live / cached) | prompt + completion tokens | cached tokens | cost | functions generated / kept | apply docs/s | wall s |',
-    '|---|---|---|---|---|---|---|---:|---:|',
+    '| method | functions by | model calls (live / cached) | prompt + completion tokens | cached tokens | cost | functions generated / kept | calibration error (cells) | apply docs/s | wall s |',
+    '|---|---|---|---|---|---|---|---:|---:|---:|',
     ...ran.map((method) => {
       const model = method.model;
-      return `| ${method.method} | ${method.synth ?? '-'} | ${model ? `${model.liveCalls} / ${model.cachedCalls}` : '0'} | ${model ? `${model.promptTokens} + ${model.completionTokens}` : '0'} | ${model ? model.cachedPromptTokens + model.cachedCompletionTokens : 0} | ${model?.costUsd == null ? (model ? 'unknown' : '$0') : `$${model.costUsd.toFixed(4)}`} | ${method.functionsGenerated} / ${method.functionsKept} (${Object.entries(method.keptByOrigin ?? {}).map(([origin, n]) => `${origin} ${n}`).join(', ') || '-'}) | ${method.applyDocsPerSecond} | ${method.wallSeconds} |`;
+      return `| ${method.method} | ${method.synth ?? '-'} | ${model ? `${model.liveCalls} / ${model.cachedCalls}` : '0'} | ${model ? `${model.promptTokens} + ${model.completionTokens}` : '0'} | ${model ? model.cachedPromptTokens + model.cachedCompletionTokens : 0} | ${model?.costUsd == null ? (model ? 'unknown' : '$0') : `$${model.costUsd.toFixed(4)}`} | ${method.functionsGenerated} / ${method.functionsKept} (${Object.entries(method.keptByOrigin ?? {}).map(([origin, n]) => `${origin} ${n}`).join(', ') || '-'}) | ${method.calibration ? `${method.calibration.ece.toFixed(3)} (${method.calibration.cells})` : '-'} | ${method.applyDocsPerSecond} | ${method.wallSeconds} |`;
     }),
     ...report.methods.filter((method) => method.skipped !== undefined).map((method) => `\n${method.method}: not run, ${method.skipped}.`),
     '',
