@@ -249,7 +249,8 @@ const HOSTILE: { name: string; source: string; expect: Expectation }[] = [
   {
     name: 'allocates ArrayBuffers past the memory limit',
     source: `function extract() { const hog = []; for (;;) hog.push(new Float64Array(1 << 21)) }`,
-    expect: only('threw', 'memory', 'disabled'),
+    // On a loaded machine the clock can run out before the heap does; either way the function is stopped.
+    expect: only('threw', 'memory', 'timeout', 'disabled'),
   },
   {
     name: 'returns a huge array',
