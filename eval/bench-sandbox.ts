@@ -12,19 +12,15 @@
  *
  * Writes eval/results/sandbox.json and eval/results/sandbox.md.
  */
-import { load } from 'cheerio/slim';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCorpus } from '../src/corpus/index.ts';
 import { createSandbox } from '../src/sandbox/index.ts';
-import type { ExtractorSource, Outcome, SandboxDocument } from '../src/sandbox/index.ts';
-import { functionBody } from '../src/sandbox/check.ts';
-import { normalizeOutput } from '../src/sandbox/guest/normalize.ts';
-import type { WireOutcome } from '../src/sandbox/protocol.ts';
+import type { ExtractorSource, SandboxDocument } from '../src/sandbox/index.ts';
+import { digestOf, outcomeKey, referenceRunner, type ReferenceRun } from './reference.ts';
 import { BOOK_EXTRACTORS, usesQuery } from '../test/fixtures/sandbox/book-extractors.ts';
-import { asDocument } from '../src/sandbox/guest/document.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -55,63 +51,16 @@ interface RunTiming {
   digest: string;
 }
 
-function outcomeKey(o: Outcome | WireOutcome): string {
-  if (o === null) return '-';
-  if (Array.isArray(o)) return o.join('\u0001');
-  if ('kind' in o) return o.kind === 'value' ? o.value.join('\u0001') : o.kind === 'abstain' ? '-' : `!${o.error}`;
-  return `!${o.error}`;
-}
-
-/** FNV-1a over the outcome keys, in document then function order. */
-function digestOf(rows: Map<string, string[]>, docIds: string[]): string {
-  let h = 0x811c9dc5;
-  for (const id of docIds) {
-    for (const key of rows.get(id) ?? ['<missing>']) {
-      for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-      h = Math.imul(h ^ 0x1f, 0x01000193);
-    }
-  }
-  return (h >>> 0).toString(16);
-}
-
 /** The unsandboxed reference: what an engine without isolation would do, in one thread. */
 function runReference(fns: ExtractorSource[], docs: SandboxDocument[]): RunTiming {
-  const compiled = fns.map((f) => new Function(functionBody(f.source))() as (doc: string, $: unknown) => unknown);
-  const rows = new Map<string, string[]>();
-  let parseMs = 0;
-  let parses = 0;
+  const run = referenceRunner(fns, caps);
+  const into: ReferenceRun = { rows: new Map(), parseMs: 0, parses: 0 };
   const started = performance.now();
   const cpu0 = process.threadCpuUsage();
-  for (const doc of docs) {
-    let loaded: ReturnType<typeof load> | undefined;
-    const get = () => {
-      if (!loaded) {
-        const t = performance.now();
-        loaded = load(asDocument(doc.view));
-        parseMs += performance.now() - t;
-        parses++;
-      }
-      return loaded;
-    };
-    const $ = Object.assign((...a: unknown[]) => (get() as unknown as (...x: unknown[]) => unknown)(...a), {
-      root: () => get().root(),
-      text: () => get().text(),
-    });
-    const row: string[] = [];
-    for (const fn of compiled) {
-      let out: WireOutcome;
-      try {
-        out = normalizeOutput(fn(doc.view, $), caps);
-      } catch {
-        out = { error: 'threw' };
-      }
-      row.push(outcomeKey(out));
-    }
-    rows.set(doc.id, row);
-  }
+  run(docs, into);
   const ms = performance.now() - started;
   const cpu = process.threadCpuUsage(cpu0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, parseMs, parses, digest: digestOf(rows, docs.map((d) => d.id)) };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, parseMs: into.parseMs, parses: into.parses, digest: digestOf(into.rows, docs.map((d) => d.id)) };
 }
 
 async function runSandboxed(fns: ExtractorSource[], docs: SandboxDocument[], isolates: number): Promise<RunTiming & { setupMs: number }> {

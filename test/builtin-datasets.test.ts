@@ -14,6 +14,7 @@ import { textF1 } from '../src/text/f1.ts';
 import { synthesizeBuiltin } from '../src/synthesis/builtin/index.ts';
 import type { AttributeSpec } from '../src/core/attributes.ts';
 import type { CandidateFunction } from '../src/synthesis/types.ts';
+import { hostLibrary } from '../src/sandbox/index.ts';
 
 const shared = path.resolve(import.meta.dirname, '../../shared/datasets');
 const demo = path.resolve(import.meta.dirname, '../datasets/demo');
@@ -33,10 +34,10 @@ interface Dataset {
 }
 
 function run(candidate: CandidateFunction, doc: CorpusDocument): string | string[] | null {
-  const extract = new Function(`${candidate.source}\nreturn extract;`)() as (view: string, $: unknown) => unknown;
+  const extract = new Function(`${candidate.source}\nreturn extract;`)() as (view: string, $: unknown, lib: unknown) => unknown;
   let dom: ReturnType<typeof load> | undefined;
   const $ = (selector: string) => (dom ??= load(doc.view))(selector);
-  const value = extract(doc.view, doc.format === 'html' ? $ : undefined);
+  const value = extract(doc.view, doc.format === 'html' ? $ : undefined, hostLibrary());
   return typeof value === 'string' || Array.isArray(value) ? (value as string | string[]) : null;
 }
 

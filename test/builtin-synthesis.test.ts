@@ -1,15 +1,16 @@
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { buildView, type CorpusDocument } from '../src/corpus/index.ts';
+import { hostLibrary } from '../src/sandbox/index.ts';
 import { synthesizeBuiltin } from '../src/synthesis/builtin/index.ts';
 import type { AttributeSpec } from '../src/core/attributes.ts';
 import type { CandidateFunction } from '../src/synthesis/types.ts';
 
-/** Runs a candidate the way the sandbox will: source + `return extract`, called with the view and a `$`. */
+/** Runs a candidate the way the sandbox will: source + `return extract`, called with the view, a `$` and the library. */
 function run(candidate: CandidateFunction, doc: CorpusDocument, withDom = true): unknown {
-  const extract = new Function(`${candidate.source}\nreturn extract;`)() as (view: string, $: unknown) => unknown;
+  const extract = new Function(`${candidate.source}\nreturn extract;`)() as (view: string, $: unknown, lib: unknown) => unknown;
   const $ = withDom && doc.format === 'html' ? load(doc.view) : undefined;
-  return extract(doc.view, $);
+  return extract(doc.view, $, hostLibrary());
 }
 
 function doc(id: string, content: string, format: 'html' | 'text'): CorpusDocument {
@@ -133,11 +134,12 @@ describe('synthesizeBuiltin on invented product pages', () => {
     expect(winners(learned, pages, products.map((p) => p.released)).length).toBeGreaterThan(0);
   });
 
-  it('writes self-contained sources that run with or without $ and return only strings, lists or null', () => {
+  it('writes short sources over the sandbox library that run with or without $ and return only strings, lists or null', () => {
     const names = ['title', 'manufacturer', 'release_date', 'price', 'designers', 'contact_email', 'isbn', 'phone', 'year', 'runtime'];
     for (const name of names) {
       for (const candidate of synthesizeBuiltin({ name }, sample)) {
-        expect(candidate.source).toMatch(/^function extract\(doc, \$\) \{/);
+        expect(candidate.source).toMatch(/^function extract\(doc, \$, lib\) \{/);
+        expect(candidate.source.split('\n').length, candidate.source).toBeLessThanOrEqual(40);
         expect(candidate.source).not.toMatch(/\b(?:require|process|globalThis|import|eval|Function|fetch|setTimeout)\b/);
         for (const page of [...pages, doc('plain.txt', 'Nothing here.', 'text')]) {
           for (const withDom of [true, false]) {

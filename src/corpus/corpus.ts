@@ -1,12 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { decodeBytes, looksBinary } from './decode.ts';
 import { CorpusError } from './errors.ts';
 import { findFiles } from './find.ts';
 import { detectFormat } from './format.ts';
 import { compareStrings } from './random.ts';
 import type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile } from './types.ts';
-import { buildView, TooComplexError } from './view.ts';
+import { layoutSignature } from './layout.ts';
+import { loadFile, viewOf } from './load.ts';
+import { startViewThreads, type ViewThreads } from './view-threads.ts';
 import { DEFAULTS } from '../core/settings.ts';
 
 export interface CorpusOptions {
@@ -34,7 +35,17 @@ export interface Corpus {
   /** Read one document and build its view, or say why it was skipped (the skip is also recorded). */
   load(ref: DocumentRef): Promise<CorpusDocument | SkippedFile>;
   /** Every loadable document's view, in id order (or the given subset's order). */
-  views(refs?: readonly DocumentRef[]): AsyncGenerator<CorpusDocument>;
+  views(refs?: readonly DocumentRef[], options?: ViewOptions): AsyncGenerator<CorpusDocument>;
+}
+
+export interface ViewOptions {
+  /**
+   * Build views on this many worker threads, in order, a few documents ahead (folders only; default 1: on this
+   * thread, one read ahead). For passes over the whole corpus; the threads are stopped when the pass ends.
+   */
+  threads?: number;
+  /** Also compute each document's layout signature (`layout`), on the threads. */
+  layouts?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = DEFAULTS.maxBytes;
@@ -70,28 +81,23 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
   skipped.sort((a, b) => compareStrings(a.id, b.id));
 
   const load = async (ref: DocumentRef): Promise<CorpusDocument | SkippedFile> => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(ref.path);
-    } catch (error) {
-      return record({ id: ref.id, path: ref.path, reason: 'unreadable', detail: (error as Error).message });
-    }
-    if (bytes.length === 0) return record({ id: ref.id, path: ref.path, reason: 'empty', detail: 'file is empty' });
-    if (bytes.length > maxBytes) {
-      return record({ id: ref.id, path: ref.path, reason: 'too-large', detail: `${bytes.length} bytes is over the ${maxBytes}-byte limit` });
-    }
-    if (looksBinary(bytes)) return record({ id: ref.id, path: ref.path, reason: 'binary', detail: 'contains NUL bytes' });
-    const { text } = decodeBytes(bytes);
-    const format = detectFormat(ref.id, text);
-    return viewOrSkip({ ...ref, format }, text, record);
+    const entry = await loadFile(ref, maxBytes);
+    return isSkipped(entry) ? record(entry) : entry;
   };
   const record = (skip: SkippedFile): SkippedFile => {
     if (!skipped.some((known) => known.id === skip.id)) skipped.push(skip);
     return skip;
   };
 
-  return { root, documents, skipped, load, views: (refs = documents) => streamViews(refs, load) };
+  const views = (refs: readonly DocumentRef[] = documents, viewOptions: ViewOptions = {}): AsyncGenerator<CorpusDocument> =>
+    (viewOptions.threads ?? 1) > 1 && refs.length >= THREADED_MIN_DOCUMENTS
+      ? streamThreaded(refs, startViewThreads({ threads: viewOptions.threads ?? 1, maxBytes, layouts: viewOptions.layouts ?? false }), record)
+      : withLayouts(streamViews(refs, load), viewOptions.layouts ?? false);
+  return { root, documents, skipped, load, views };
 }
+
+/** Fewer documents are not worth starting threads for (about 50 ms each). */
+const THREADED_MIN_DOCUMENTS = 16;
 
 /** A document handed over in memory rather than read from a folder. */
 export interface InputDocument {
@@ -118,22 +124,11 @@ export function corpusFromDocuments(input: Iterable<InputDocument>): Corpus {
       if (!skipped.some((known) => known.id === ref.id)) skipped.push(skip);
       return skip;
     }
-    return viewOrSkip(ref, doc.content, (skip) => {
-      if (!skipped.some((known) => known.id === skip.id)) skipped.push(skip);
-      return skip;
-    });
+    const entry = viewOf(ref, doc.content);
+    if (isSkipped(entry) && !skipped.some((known) => known.id === entry.id)) skipped.push(entry);
+    return entry;
   };
-  return { root: '', documents, skipped, load, views: (refs = documents) => streamViews(refs, load) };
-}
-
-/** The document's view; markup that breaks the cleaner (nesting thousands deep, say) is a recorded skip, not a crash. */
-function viewOrSkip(ref: DocumentRef, text: string, record: (skip: SkippedFile) => SkippedFile): CorpusDocument | SkippedFile {
-  try {
-    return { ...ref, view: buildView(text, ref.format) };
-  } catch (error) {
-    if (error instanceof TooComplexError) return record({ id: ref.id, path: ref.path, reason: 'too-complex', detail: error.message });
-    return record({ id: ref.id, path: ref.path, reason: 'unparseable', detail: `could not build the view: ${(error as Error).message}` });
-  }
+  return { root: '', documents, skipped, load, views: (refs = documents, viewOptions = {}) => withLayouts(streamViews(refs, load), viewOptions.layouts ?? false) };
 }
 
 // One read ahead: the next file's I/O overlaps this document's view building.
@@ -147,6 +142,32 @@ async function* streamViews(
     next = i + 1 < refs.length ? load(refs[i + 1] as DocumentRef) : undefined;
     if (!isSkipped(current)) yield current;
   }
+}
+
+/** Views built on threads, yielded in the order of `refs` with a few per thread in flight. */
+async function* streamThreaded(
+  refs: readonly DocumentRef[],
+  threads: ViewThreads,
+  record: (skip: SkippedFile) => SkippedFile,
+): AsyncGenerator<CorpusDocument> {
+  const ahead = 4 * threads.size;
+  const inFlight: Promise<CorpusDocument | SkippedFile>[] = [];
+  let next = 0;
+  try {
+    while (next < refs.length && inFlight.length < ahead) inFlight.push(threads.load(refs[next++] as DocumentRef));
+    while (inFlight.length > 0) {
+      const entry = await (inFlight.shift() as Promise<CorpusDocument | SkippedFile>);
+      if (next < refs.length) inFlight.push(threads.load(refs[next++] as DocumentRef));
+      if (isSkipped(entry)) record(entry);
+      else yield entry;
+    }
+  } finally {
+    await threads.close();
+  }
+}
+
+async function* withLayouts(docs: AsyncGenerator<CorpusDocument>, layouts: boolean): AsyncGenerator<CorpusDocument> {
+  for await (const doc of docs) yield layouts ? { ...doc, layout: layoutSignature(doc) } : doc;
 }
 
 function formatFromName(id: string): DocumentFormat {

@@ -20,6 +20,8 @@ export interface DocumentRef {
  */
 export interface CorpusDocument extends DocumentRef {
   view: string;
+  /** Its layout signature (see ./layout.ts), when it was computed with the view. */
+  layout?: Uint32Array;
 }
 
 export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'too-complex', 'unparseable', 'outside-root'] as const;

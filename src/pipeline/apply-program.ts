@@ -1,6 +1,7 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
 import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature } from '../corpus/index.ts';
 import { createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
+import { availableParallelism } from 'node:os';
 import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
 export interface ApplyOptions {
@@ -8,6 +9,8 @@ export interface ApplyOptions {
   timeoutMs?: number;
   /** Isolates in the pool (default: one per core). */
   isolates?: number;
+  /** Threads that read documents and build their views, beside the isolates (default: one per core; 1 = this thread). */
+  viewThreads?: number;
   /** Documents whose votes the label model is fitted on, when the program has no accuracies yet (default 2000). */
   fitDocuments?: number;
   /** Called after each document. */
@@ -71,12 +74,12 @@ export async function applyProgram(
     if (fitting && total > fitDocuments) {
       const spread = seededSample(corpus.documents, fitDocuments, program.now ?? 0, (ref) => ref.id);
       const votes: DocumentResult[] = [];
-      for await (const result of run(sandbox, corpus, spread, options.signal, [])) votes.push(result);
+      for await (const result of run(sandbox, corpus, spread, options, [])) votes.push(result);
       options.signal?.throwIfAborted();
       models = fitModels(program, votes);
     }
     const buffered: DocumentResult[] = [];
-    for await (const votes of run(sandbox, corpus, undefined, options.signal, layouts)) {
+    for await (const votes of run(sandbox, corpus, undefined, options, layouts)) {
       if (models !== null) {
         await emit(votes);
         continue;
@@ -101,10 +104,11 @@ function methodOf(program: Program): AggregationMethod {
 }
 
 /** Every function on the documents (all of the corpus when `refs` is undefined), with each value's span in its view. */
-function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, signal: AbortSignal | undefined, layouts: readonly LayoutSignature[]): AsyncGenerator<DocumentResult> {
+function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, options: ApplyOptions, layouts: readonly LayoutSignature[]): AsyncGenerator<DocumentResult> {
   // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
   const views = new Map<string, CorpusDocument>();
-  return withSpans(sandbox.run(feed(corpus, refs, views, signal)), views, layouts);
+  const docs = corpus.views(refs, { threads: options.viewThreads ?? availableParallelism(), layouts: layouts.length > 0 });
+  return withSpans(sandbox.run(feed(docs, views, options.signal)), views, layouts);
 }
 
 function sampleLayoutsOf(program: Program): LayoutSignature[] {
@@ -114,8 +118,8 @@ function sampleLayoutsOf(program: Program): LayoutSignature[] {
   });
 }
 
-async function* feed(corpus: Corpus, refs: readonly DocumentRef[] | undefined, views: Map<string, CorpusDocument>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
-  for await (const doc of corpus.views(refs)) {
+async function* feed(docs: AsyncGenerator<CorpusDocument>, views: Map<string, CorpusDocument>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
+  for await (const doc of docs) {
     if (signal?.aborted) return;
     views.set(doc.id, doc);
     yield doc;
@@ -138,7 +142,7 @@ async function* withSpans(
 
 /** Why a document's layout counts as not sampled, or undefined when it resembles a sample document's. */
 function unsampledLayout(doc: CorpusDocument, layouts: readonly LayoutSignature[]): string | undefined {
-  const signature = layoutSignature(doc);
+  const signature = doc.layout ?? layoutSignature(doc);
   const best = Math.max(...layouts.map((known) => similarity(known, signature)));
   return best >= SAME_LAYOUT ? undefined : `layout not sampled: this document resembles no sample document (closest similarity ${best.toFixed(2)}); its values are less certain`;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { checkAttributeNames } from '../core/attributes.ts';
 import { EvaporateError } from '../core/errors.ts';
+import { LIBRARY_VERSION } from '../sandbox/index.ts';
 
 const functionSchema = z.object({
   id: z.string().min(1),
@@ -46,6 +47,8 @@ export const programSchema = z.object({
    * layout resembles none of them gets its cells marked "layout not sampled", at lower confidence.
    */
   sampleLayouts: z.array(z.object({ doc: z.string(), signature: z.string() })).optional(),
+  /** The sandbox library version the functions were written against (`lib` helpers); absent: they use none. */
+  library: z.number().int().positive().optional(),
   attributes: z.array(attributeSchema).min(1),
 });
 
@@ -87,6 +90,11 @@ export function parseProgram(json: unknown, source = 'program'): Program {
     checkAttributeNames(parsed.data.attributes.map((attribute) => attribute.name), source);
   } catch (error) {
     throw new ProgramError((error as Error).message);
+  }
+  if ((parsed.data.library ?? 0) > LIBRARY_VERSION) {
+    throw new ProgramError(
+      `${source} needs version ${parsed.data.library} of the sandbox library; this evaporate has version ${LIBRARY_VERSION}. Upgrade evaporate-ts to apply it.`,
+    );
   }
   const ids = parsed.data.attributes.flatMap((attribute) => attribute.functions.map((fn) => fn.id));
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);

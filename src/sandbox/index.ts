@@ -23,3 +23,5 @@ export type {
   SandboxDocument,
   SandboxOptions,
 } from './types.ts';
+export { hostLibrary, LIBRARY_HELPERS, LIBRARY_VERSION } from './library.ts';
+export type { Library } from './library.ts';

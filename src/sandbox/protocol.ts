@@ -13,6 +13,8 @@ export type WireOutcome = string[] | null | { error: ErrorKind; message?: string
 export interface GuestConfig {
   /** Function bodies, already syntax-checked: `source + return extract`. Index = function index. */
   sources: string[];
+  /** The sandbox library's factory source (see ../library.ts), compiled after the isolate is locked down. */
+  library: string;
   /** Progress marker shared with the host; see {@link ProgressSlot}. */
   progress: SharedArrayBuffer;
   /**

@@ -6,6 +6,7 @@
 import ivm from 'isolated-vm';
 import v8 from 'node:v8';
 import { guestScript } from './bundle.ts';
+import { libraryFactorySource } from './library.ts';
 import { PROGRESS_BYTES, PROGRESS_INT32_SLOTS, PROGRESS_TIMES_BYTE, Phase, ProgressSlot, ProgressTime } from './protocol.ts';
 import type { BatchRequest, BatchResponse, GuestConfig, GuestInspection } from './protocol.ts';
 
@@ -92,6 +93,7 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
     const progress = new SharedArrayBuffer(PROGRESS_BYTES);
     const guestConfig: GuestConfig = {
       sources: config.bodies,
+      library: libraryFactorySource(),
       progress,
       editors: config.editors,
       fixedNow: config.fixedNow,

@@ -1,6 +1,7 @@
 import type { AttributeSpec } from '../../core/attributes.ts';
 import type { RunSettings } from '../../core/settings.ts';
 import { encodeSignature, layoutSignature, type CorpusDocument } from '../../corpus/index.ts';
+import { LIBRARY_VERSION } from '../../sandbox/index.ts';
 import type { CandidatesArtifact, Program, ProgramAttribute, Scores } from '../../run/index.ts';
 import type { CandidateFunction } from '../../synthesis/types.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(
     version: 1,
     method: settings.method === 'code' ? 'code' : settings.aggregation,
     now: settings.startedAt,
+    library: LIBRARY_VERSION,
     ...(sample.length ? { sampleLayouts: sample.map((doc) => ({ doc: doc.id, signature: encodeSignature(layoutSignature(doc)) })) } : {}),
     // An attribute merged into another (open IE) is not a column of its own.
     attributes: attributes.filter((attribute) => scores.attributes[attribute.name]?.mergedInto === undefined).map((attribute): ProgramAttribute => {

@@ -8,6 +8,8 @@ import { Phase, PROGRESS_INT32_SLOTS, PROGRESS_TIMES_BYTE, ProgressSlot, Progres
 import type { BatchRequest, BatchResponse, GuestConfig, GuestInspection, WireOutcome } from '../protocol.ts';
 import { harden } from './harden.ts';
 import type { Hardened } from './harden.ts';
+import { buildLibrary } from './library.ts';
+import type { Library } from './library.ts';
 import { normalizeOutput } from './normalize.ts';
 import type { Caps } from './normalize.ts';
 import { cheerioRoots, createQuery, isDomObject } from './query.ts';
@@ -16,6 +18,8 @@ import type { ParseHooks, Query } from './query.ts';
 interface State {
   hardened: Hardened;
   factories: (() => unknown)[];
+  /** The third argument of every extractor. */
+  library: Library;
   marker: Int32Array;
   times: Float64Array;
   timeoutMs: number;
@@ -56,6 +60,7 @@ export function setup(config: GuestConfig): void {
   state = {
     hardened,
     factories: config.sources.map((body) => hardened.compile(body)),
+    library: buildLibrary(hardened.compile(config.library)(), hardened.regExpMethodsIntact),
     marker,
     times,
     timeoutMs: config.timeoutMs,
@@ -97,7 +102,7 @@ function callOnce(s: State, fn: number, doc: { view: string }, $: unknown): { ou
     if (typeof extract !== 'function') {
       outcome = { error: 'threw', message: 'the source does not define a function named extract' };
     } else {
-      outcome = normalizeOutput((extract as (d: string, q: unknown) => unknown)(doc.view, $), s.caps);
+      outcome = normalizeOutput((extract as (d: string, q: unknown, lib: Library) => unknown)(doc.view, $, s.library), s.caps);
     }
   } catch (e) {
     outcome = { error: 'threw', message: errorMessage(e) };

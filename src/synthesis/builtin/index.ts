@@ -1,7 +1,7 @@
 /**
  * The model-free synthesizer: candidate extractor functions written from an attribute's name,
  * description and form and from the sample documents, with no model. Candidates are ordinary
- * `function extract(doc, $)` sources, run, scored and combined exactly like model-written ones.
+ * `function extract(doc, $, lib)` sources over the sandbox library, run, scored and combined exactly like model-written ones.
  */
 import type { CorpusDocument } from '../../corpus/index.ts';
 import type { AttributeSpec } from '../../core/attributes.ts';
@@ -27,15 +27,15 @@ const MAX_TWINS = 2;
 // Selection takes one draft from each family in turn, in this order, so the kept set stays diverse.
 const FAMILIES: readonly Family[] = ['learned', 'element', 'label', 'markup', 'context', 'type', 'layout'];
 
-/** `function extract(doc, $)` around a draft's expression, declaring the text lines only when used. */
+/** `function extract(doc, $, lib)` around a draft's expression, declaring the text lines only when used. */
 export function draftSource(expression: string): string {
   const usesFlow = /\bflow\b/.test(expression);
   const usesText = usesFlow || /\btext\b/.test(expression);
   const usesLines = usesText || /\blines\b/.test(expression);
   const body = [
     ...(usesLines ? ['var lines = textLines(doc);'] : []),
-    ...(usesText ? ["var text = lines.join('\\n');"] : []),
-    ...(usesFlow ? ["var flow = text.replace(/\\n/g, ' ');"] : []),
+    ...(usesText ? ['var text = joinedText(doc);'] : []),
+    ...(usesFlow ? ['var flow = flowText(doc);'] : []),
     `return ${expression};`,
   ].join('\n');
   return assembleSource(body);

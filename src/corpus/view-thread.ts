@@ -1,0 +1,16 @@
+/** Entry point of a view-building thread (see ./view-threads.ts): reads files and builds their views. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { layoutSignature } from './layout.ts';
+import { loadFile } from './load.ts';
+import type { ViewTask, ViewTaskResult } from './view-threads.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('view-thread.ts runs as a worker thread of view-threads.ts');
+const { maxBytes, layouts } = workerData as { maxBytes: number; layouts: boolean };
+
+port.on('message', (task: ViewTask) => {
+  void loadFile(task.ref, maxBytes).then((entry) => {
+    const result: ViewTaskResult = 'view' in entry && layouts ? { id: task.id, entry: { ...entry, layout: layoutSignature(entry) } } : { id: task.id, entry };
+    port.postMessage(result);
+  });
+});
