@@ -129,6 +129,28 @@ describe('applying a program', () => {
     expect(rows.every((row) => row.cells['code']!.value?.[0]?.startsWith('V'))).toBe(true);
   });
 
+  it('streams rows once the label model is fitted on its sample, each document run once', async () => {
+    const program: Program = {
+      method: 'ws',
+      now: 0,
+      attributes: [{ name: 'code', abstainOnEmpty: true, functions: [readCode('a'), readCode('b'), { id: 'c', source: "function extract() { return 'other'; }" }] }],
+    };
+    let applied = 0;
+    const appliedAtRow: number[] = [];
+    const rows: ResultRow[] = [];
+    const corpus = twoTemplateCorpus(100, 50);
+    const summary = await applyProgram(program, corpus, (row) => void (rows.push(row), appliedAtRow.push(applied)), {
+      fitDocuments: 20,
+      isolates: 1,
+      onDocument: (done) => void (applied = done),
+    });
+    expect(applied).toBe(100);
+    expect(summary.counters.documents).toBe(100);
+    // The first row leaves after the 20 fitting documents and a few more, long before the last document ran.
+    expect(appliedAtRow[0]).toBeLessThan(60);
+    expect(rows.map((row) => row.doc)).toEqual(corpus.documents.map((ref) => ref.id));
+  });
+
   it('takes a majority vote for a program of names and sources only', async () => {
     const program: Program = {
       attributes: [

@@ -11,9 +11,12 @@ export interface ApplyOptions {
   isolates?: number;
   /** Threads that read documents and build their views, beside the isolates (default: one per core; 1 = this thread). */
   viewThreads?: number;
-  /** Documents whose votes the label model is fitted on, when the program has no accuracies yet (default 2000). */
+  /**
+   * Documents whose votes the label model is fitted on, when the program has no accuracies yet (default 500),
+   * a seeded sample spread over the corpus; rows stream once it is fitted.
+   */
   fitDocuments?: number;
-  /** Called after each document. */
+  /** Called after each document's functions ran (the fitting sample's first). */
   onDocument?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -39,10 +42,9 @@ interface DocumentResult {
 
 /**
  * Run a program's functions over a corpus in the sandbox and combine their votes per document. Rows come
- * out in corpus order. A `ws` program without accuracies has its label model fitted first: on every document
- * when the corpus has at most `fitDocuments` (their votes buffered), else on a seeded sample of that many
- * spread over the corpus (a first pass over those documents only), so ids clustered by site or template do not
- * bias the fit. A program with neither method nor accuracies (names and sources only) takes a majority vote.
+ * out in corpus order, as they are computed. A `ws` program without accuracies has its label model fitted first,
+ * on a seeded sample of `fitDocuments` spread over the corpus (so ids clustered by site or template do not bias
+ * the fit). A program with neither method nor accuracies (names and sources only) takes a majority vote.
  */
 export async function applyProgram(
   program: Program,
@@ -58,43 +60,59 @@ export async function applyProgram(
   });
   const method = methodOf(program);
   const total = corpus.documents.length;
-  const fitDocuments = options.fitDocuments ?? 2000;
   const fitting = method === 'ws' && program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
-  let models: Map<string, LabelModel> | null = fitting ? null : modelsFromProgram(program, method);
+  let applied = 0;
   let rows = 0;
   let unsampledLayouts = 0;
   const layouts = sampleLayoutsOf(program);
-  const emit = async (votes: DocumentResult) => {
-    if (votes.unsampled) unsampledLayouts++;
-    await onRow(aggregateRow(votes, program.attributes, models as Map<string, LabelModel>));
-    rows++;
-    options.onDocument?.(rows, total);
+  const counted = (result: DocumentResult): DocumentResult => {
+    options.onDocument?.(++applied, total);
+    return result;
   };
   try {
-    if (fitting && total > fitDocuments) {
-      const spread = seededSample(corpus.documents, fitDocuments, program.now ?? 0, (ref) => ref.id);
-      const votes: DocumentResult[] = [];
-      for await (const result of run(sandbox, corpus, spread, options, [])) votes.push(result);
+    // The fit comes first, on a seeded sample spread over the corpus, so that rows can stream from the first
+    // document on; the sample's votes are kept and reused in corpus order, so no document runs twice.
+    const fitted = new Map<string, DocumentResult>();
+    if (fitting) {
+      const spread = seededSample(corpus.documents, Math.min(total, options.fitDocuments ?? DEFAULT_FIT_DOCUMENTS), program.now ?? 0, (ref) => ref.id);
+      for await (const result of run(sandbox, corpus, spread, options, layouts)) fitted.set(result.doc, counted(result));
       options.signal?.throwIfAborted();
-      models = fitModels(program, votes);
     }
-    const buffered: DocumentResult[] = [];
-    for await (const votes of run(sandbox, corpus, undefined, options, layouts)) {
-      if (models !== null) {
-        await emit(votes);
-        continue;
-      }
-      buffered.push(votes);
+    const models = fitting ? fitModels(program, [...fitted.values()]) : modelsFromProgram(program, method);
+    const rest = fitted.size === 0 ? undefined : corpus.documents.filter((ref) => !fitted.has(ref.id));
+    const computed = async function* () {
+      for await (const result of run(sandbox, corpus, rest, options, layouts)) yield counted(result);
+    };
+    for await (const votes of inCorpusOrder(corpus.documents, fitted, computed())) {
+      if (votes.unsampled) unsampledLayouts++;
+      await onRow(aggregateRow(votes, program.attributes, models));
+      rows++;
     }
     options.signal?.throwIfAborted();
-    if (models === null) {
-      models = fitModels(program, buffered);
-      for (const held of buffered.splice(0)) await emit(held);
-    }
     return { program: fitting ? withAccuracies(program, models) : program, rows, unsampledLayouts, counters: sandbox.counters(), rejected: sandbox.rejected };
   } finally {
     await sandbox.close();
   }
+}
+
+/** Documents the label model is fitted on, when the program has no accuracies yet. */
+export const DEFAULT_FIT_DOCUMENTS = 500;
+
+/** The kept results merged into the computed ones (both in corpus order), in corpus order. */
+async function* inCorpusOrder(
+  order: readonly DocumentRef[],
+  kept: ReadonlyMap<string, DocumentResult>,
+  computed: AsyncIterable<DocumentResult>,
+): AsyncGenerator<DocumentResult> {
+  const position = new Map(order.map((ref, index) => [ref.id, index]));
+  const waiting = [...kept.values()].sort((a, b) => (position.get(a.doc) ?? 0) - (position.get(b.doc) ?? 0));
+  let next = 0;
+  for await (const result of computed) {
+    const at = position.get(result.doc) ?? 0;
+    while (next < waiting.length && (position.get(waiting[next]!.doc) ?? 0) < at) yield waiting[next++]!;
+    yield result;
+  }
+  while (next < waiting.length) yield waiting[next++]!;
 }
 
 /** The program's aggregation: as it says, else the label model when it carries accuracies, else majority vote. */
