@@ -349,4 +349,22 @@ describe('files whose names are not valid UTF-8', () => {
       await rm(folder, { recursive: true, force: true });
     }
   });
+
+  it('report a folder that cannot be read, instead of dropping its files silently', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const folder = await mkdtemp(join(tmpdir(), 'evaporate-names-'));
+    try {
+      const badFolder = Buffer.concat([Buffer.from(`${folder}/pages-`), Buffer.from([0xff])]);
+      mkdirSync(badFolder);
+      writeFileSync(Buffer.concat([badFolder, Buffer.from('/inside.txt')]), 'Name: x\n');
+      await writeFile(join(folder, 'good.txt'), 'Name: y\n');
+      const corpus = await openCorpus(folder);
+      expect(corpus.documents.map((d) => d.id)).toEqual(['good.txt']);
+      expect(corpus.skipped).toMatchObject([
+        { id: 'pages-\uFFFD/', reason: 'unreadable', detail: expect.stringMatching(/folder that cannot be read.*name is not valid UTF-8.*files in it are not in the corpus/) },
+      ]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -44,6 +44,12 @@ describe('checkSource', () => {
     expect(checkSource(fn('ok', 'function extract(doc) { while (true) {} }'))).toEqual({ ok: true });
   });
 
+  it('refuses a source too long to compile, saying so', () => {
+    const huge = `function extract(doc) { return ${JSON.stringify('x'.repeat(8_000_000))} }`;
+    const r = checkSource(fn('huge', huge));
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^the source has 8000035 characters, over the 1000000 a function may have$/) });
+  });
+
   it('reports the syntax error of a source that does not compile', () => {
     const r = checkSource(fn('bad', 'function extract(doc) { return ( }'));
     expect(r.ok).toBe(false);

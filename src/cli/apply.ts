@@ -47,7 +47,7 @@ export async function runApply(argv: string[]): Promise<number> {
   else if (!values.quiet) {
     process.stdout.write(
       `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
-        (result.rejected.length ? `${result.rejected.length} function(s) did not compile: ${result.rejected.map((r) => r.id).join(', ')}\n` : '') +
+        (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
         (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
         (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
         `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,

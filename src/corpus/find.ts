@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { opendir, realpath, stat } from 'node:fs/promises';
 import { join, matchesGlob, sep } from 'node:path';
 import fg from 'fast-glob';
 import { compareStrings } from './random.ts';
@@ -69,6 +69,13 @@ export async function findFiles(root: string, options: FindOptions = {}): Promis
         if (!target.isFile() || seenFiles.has(real) || !selected(id, include, exclude)) continue;
         seenFiles.add(real);
         found.push({ id, path, bytes: target.size });
+      } else if (entry.dirent.isDirectory()) {
+        // fast-glob skips a folder it cannot read without a word (suppressErrors), so its files would vanish.
+        const problem = await opendir(path).then((handle) => handle.close(), (error: Error) => error);
+        if (problem instanceof Error) {
+          const garbled = entry.path.includes('\uFFFD') ? 'its name is not valid UTF-8, so it cannot be opened by name; ' : '';
+          found.push({ id: `${id}/`, path, bytes: 0, error: `a folder that cannot be read (${garbled}${problem.message}); the files in it are not in the corpus` });
+        }
       } else if (entry.dirent.isFile() && selected(id, include, exclude)) {
         const real = await realpath(path).catch(() => path);
         if (seenFiles.has(real)) continue;

@@ -12,6 +12,11 @@ export function functionBody(source: string): string {
 }
 
 const MENTIONS_EXTRACT = /\bextract\b/;
+/**
+ * Longest source accepted. Real extractors are a few kilobytes; V8 refuses to compile strings of several MB in a
+ * small isolate with a misleading "Code generation from strings disallowed", so the limit is said first.
+ */
+export const MAX_SOURCE_CHARS = 1_000_000;
 const CHECK_TIMEOUT_MS = 2_000;
 let checker: { isolate: ivm.Isolate; context: ivm.Context } | undefined;
 
@@ -28,6 +33,9 @@ export type CheckResult = { ok: true } | { ok: false; error: string };
 
 export function checkSource(fn: ExtractorSource): CheckResult {
   if (typeof fn.source !== 'string' || fn.source.trim() === '') return { ok: false, error: 'empty source' };
+  if (fn.source.length > MAX_SOURCE_CHARS) {
+    return { ok: false, error: `the source has ${fn.source.length} characters, over the ${MAX_SOURCE_CHARS} a function may have` };
+  }
   if (!MENTIONS_EXTRACT.test(fn.source)) return { ok: false, error: 'the source defines no function named extract(doc, $)' };
   const context = checkerContext();
   try {
