@@ -1,4 +1,4 @@
-import { load } from 'cheerio/slim';
+import { Parser } from 'htmlparser2';
 import { normalizeNewlines } from './decode.ts';
 import type { DocumentFormat } from './types.ts';
 
@@ -65,53 +65,83 @@ const voids = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input
 // An element left without text is kept only when an attribute itself may hold a value.
 const valueAttributes = / (?:content|title|alt|datetime)="/;
 
-/** The parts of a parsed node this module reads (htmlparser2's DOM, as cheerio/slim builds it). */
-interface DomNode {
-  type: string;
-  name?: string;
-  data?: string;
-  attribs?: Record<string, string>;
-  children?: DomNode[];
+/** An element being rendered: its content so far, and whether any of it is more than whitespace. */
+interface Frame {
+  name: string;
+  attribs: Record<string, string>;
+  out: string;
+  filled: boolean;
 }
 
 /**
  * Cleaned HTML: scripts, styles, comments and other noise removed; tags kept with only the attributes that
  * carry meaning; whitespace collapsed; block elements on their own lines. `<title>`, `<meta>` and JSON-LD
  * stay because they often hold exactly the values a table needs.
+ *
+ * Rendered straight from htmlparser2's parse events, with an explicit stack of open elements (broken pages nest
+ * unclosed tags thousands deep): the parser decides where elements end (implied closes included), so this is the
+ * tree its DOM builder would make, without building it. `filled` is kept as content arrives, since trimming each
+ * element's content would rescan it at every level of a deep page.
  */
 export function cleanHtml(html: string): string {
-  const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
-  const root = $.root()[0] as unknown as DomNode;
-  const rendered = renderChildren(root);
-  return tidyLines(rendered);
-}
-
-/**
- * Render a node's children, depth first with an explicit stack: broken pages nest unclosed tags thousands deep,
- * which a recursive walk would not survive.
- */
-function renderChildren(root: DomNode): string {
-  // `filled`: whether anything but whitespace went into `out`, kept as we go, since trimming each element's
-  // content would rescan it at every level of a deep page.
-  const stack = [{ node: root, next: 0, out: '', filled: false }];
-  for (;;) {
-    const frame = stack[stack.length - 1] as { node: DomNode; next: number; out: string; filled: boolean };
-    const children = frame.node.children ?? [];
-    if (frame.next < children.length) {
-      const child = children[frame.next++] as DomNode;
-      const leaf = renderLeaf(child);
-      if (leaf === null) stack.push({ node: child, next: 0, out: '', filled: false });
-      else append(frame, leaf);
-      continue;
-    }
-    stack.pop();
-    const parent = stack[stack.length - 1];
-    if (parent === undefined) return frame.out;
-    const element = finishElement(frame.node, frame.out, frame.filled);
-    // Known from the child, not read off its text: scanning a long rendered subtree would flatten it at every level.
-    parent.out += element.text;
-    parent.filled ||= element.filled;
-  }
+  const root: Frame = { name: '', attribs: {}, out: '', filled: false };
+  const stack: Frame[] = [root];
+  // Consecutive text events make one text node (entities split them); any other event ends it.
+  let text = '';
+  // Inside an element dropped with its content: how many elements deep.
+  let dropping = 0;
+  // Inside a <script>: its text, kept only for JSON-LD.
+  let script: { jsonLd: boolean; data: string } | undefined;
+  // Void elements rendered when they open; their (implied) close events are skipped.
+  let voidOpen = false;
+  const top = (): Frame => stack[stack.length - 1] as Frame;
+  const flush = (): void => {
+    if (text === '') return;
+    append(top(), escapeText(text.replace(/\s+/g, ' ')));
+    text = '';
+  };
+  const parser = new Parser(
+    {
+      ontext(data) {
+        if (dropping > 0) return;
+        if (script) script.data += data;
+        else text += data;
+      },
+      onopentag(name, attribs) {
+        flush();
+        if (dropping > 0) return void dropping++;
+        if (name === 'script') return void (script = { jsonLd: (attribs.type ?? '').trim().toLowerCase() === 'application/ld+json', data: '' });
+        if (dropped.has(name)) return void (dropping = 1);
+        if (voids.has(name)) {
+          voidOpen = true;
+          return append(top(), renderVoid(name, attribs));
+        }
+        stack.push({ name, attribs, out: '', filled: false });
+      },
+      onclosetag() {
+        flush();
+        if (dropping > 0) return void dropping--;
+        if (script) {
+          append(top(), script.jsonLd ? renderJsonLd(script.data) : '');
+          return void (script = undefined);
+        }
+        if (voidOpen) return void (voidOpen = false);
+        const frame = stack.pop() as Frame;
+        const element = finishElement(frame);
+        const parent = top();
+        // Known from the child, not read off its text: scanning a long rendered subtree would flatten it at every level.
+        parent.out += element.text;
+        parent.filled ||= element.filled;
+      },
+      // Comments, directives (<!DOCTYPE>) and CDATA carry nothing worth keeping, but they end a text node.
+      oncomment: flush,
+      onprocessinginstruction: flush,
+    },
+    { xmlMode: false, decodeEntities: true },
+  );
+  parser.end(html);
+  flush();
+  return tidyLines(root.out);
 }
 
 function append(frame: { out: string; filled: boolean }, part: string): void {
@@ -119,27 +149,12 @@ function append(frame: { out: string; filled: boolean }, part: string): void {
   if (!frame.filled && /\S/.test(part)) frame.filled = true;
 }
 
-/** A node rendered on its own, or null for an element whose children must be rendered first. */
-function renderLeaf(node: DomNode): string | null {
-  switch (node.type) {
-    case 'text':
-      return escapeText((node.data ?? '').replace(/\s+/g, ' '));
-    case 'tag':
-    case 'script':
-    case 'style':
-      break;
-    default:
-      // comments, directives (<!DOCTYPE>), CDATA and processing instructions carry nothing worth keeping
-      return '';
-  }
-  const name = (node.name ?? '').toLowerCase();
-  if (name === 'script') return isJsonLd(node) ? renderJsonLd(node) : '';
-  if (dropped.has(name)) return '';
+/** A void element (no content): a line break, a rule, or the tag when an attribute of it may hold a value. */
+function renderVoid(name: string, attribs: Record<string, string>): string {
   // Kept as a tag, not only a line break, so that re-parsing the view gives the view back.
   if (name === 'br') return '<br>\n';
-  if (!voids.has(name)) return null;
   if (name === 'hr') return '\n';
-  const attributes = renderAttributes(node.attribs ?? {});
+  const attributes = renderAttributes(attribs);
   if (attributes === '') return '';
   // http-equiv and charset metas say nothing about the document's content
   if (name === 'meta' && !/ (?:name|property|itemprop)="/.test(attributes)) return '';
@@ -147,24 +162,19 @@ function renderLeaf(node: DomNode): string | null {
   return blocks.has(name) ? `\n${tag}\n` : tag;
 }
 
-/** An element around its already rendered content (`filled`: the content is more than whitespace). */
-function finishElement(node: DomNode, inner: string, filled: boolean): { text: string; filled: boolean } {
-  const name = (node.name ?? '').toLowerCase();
+/** An element around its already rendered content. */
+function finishElement({ name, attribs, out: inner, filled }: Frame): { text: string; filled: boolean } {
   if (unwrapped.has(name)) return { text: `\n${inner}\n`, filled };
   const block = blocks.has(name);
-  const attributes = renderAttributes(node.attribs ?? {});
+  const attributes = renderAttributes(attribs);
   // An empty block still separates the words around it; a space does that and survives re-parsing.
   if (!filled && !valueAttributes.test(attributes)) return { text: block ? ' ' : inner, filled: false };
   const element = `<${name}${attributes}>${inner}</${name}>`;
   return { text: block ? `\n${element}\n` : element, filled: true };
 }
 
-function isJsonLd(node: DomNode): boolean {
-  return (node.attribs?.type ?? '').trim().toLowerCase() === 'application/ld+json';
-}
-
-function renderJsonLd(node: DomNode): string {
-  const json = (node.children ?? []).map((child) => child.data ?? '').join('').replace(/\s+/g, ' ').trim();
+function renderJsonLd(data: string): string {
+  const json = data.replace(/\s+/g, ' ').trim();
   return json === '' ? '' : `\n<script type="application/ld+json">${json}</script>\n`;
 }
 
@@ -187,7 +197,10 @@ function renderAttributes(attribs: Record<string, string>): string {
 // while re-parsing the view still gives back the same text.
 const entityLike = /&(?=#?[a-z0-9]+;)/gi;
 
+const needsEscape = /[&<>]/;
+
 function escapeText(text: string): string {
+  if (!needsEscape.test(text)) return text;
   return text.replace(entityLike, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -197,8 +210,9 @@ function escapeAttribute(value: string): string {
 
 function tidyLines(rendered: string): string {
   const out: string[] = [];
-  for (const line of rendered.split('\n')) {
-    const tidy = line.replace(/ {2,}/g, ' ').trim();
+  // One pass for the whole text: runs of spaces never cross a line end.
+  for (const line of rendered.replace(/ {2,}/g, ' ').split('\n')) {
+    const tidy = line.trim();
     if (tidy !== '') out.push(tidy);
   }
   return out.join('\n');
