@@ -121,12 +121,13 @@ describe('evaporate extract', () => {
       const resumed = await cli(['extract', '--resume', join(work, 'killed'), '--base-url', slow.url, '--quiet']);
       expect(resumed.code, resumed.stderr).toBe(0);
       const sentAcrossKill = slow.stats.completed - before;
-      // The killed run's answered calls are cached; at most the calls in flight at the kill are sent twice.
-      expect(sentAcrossKill).toBeLessThanOrEqual(uninterrupted + 2);
+      // The killed run's answered calls are cached; at most the calls in flight at the kill (2, the concurrency) and
+      // answers received but not yet on disk (a slot is freed when the answer arrives: 2 more) are sent twice.
+      expect(sentAcrossKill).toBeLessThanOrEqual(uninterrupted + 4);
       expect(slow.stats.completed - beforeResume).toBeLessThan(uninterrupted);
-      // What the killed process paid for is in usage.json too: every answer but those in flight at the kill.
+      // What the killed process paid for is in usage.json too: every answer but those in flight or unsaved at the kill.
       const usage = JSON.parse(await readFile(join(work, 'killed', 'usage.json'), 'utf8'));
-      expect(usage.total.liveCalls).toBeGreaterThanOrEqual(sentAcrossKill - 2);
+      expect(usage.total.liveCalls).toBeGreaterThanOrEqual(sentAcrossKill - 4);
       expect(usage.total.liveCalls).toBeLessThanOrEqual(sentAcrossKill);
       expect(await readFile(join(work, 'killed', 'table.csv'), 'utf8')).toBe(await readFile(join(work, 'whole', 'table.csv'), 'utf8'));
     } finally {

@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import mammoth from 'mammoth';
+import { pdfText } from './pdf.ts';
 import { decodeBytes, looksBinary } from './decode.ts';
 import { detectFormat } from './format.ts';
 import type { CorpusDocument, DocumentRef, SkippedFile } from './types.ts';
@@ -16,9 +19,31 @@ export async function loadFile(ref: DocumentRef, maxBytes: number): Promise<Corp
   if (bytes.length > maxBytes) {
     return { id: ref.id, path: ref.path, reason: 'too-large', detail: `${bytes.length} bytes is over the ${maxBytes}-byte limit` };
   }
+  const packaged = await packagedView(ref, bytes);
+  if (packaged !== undefined) return packaged;
   if (looksBinary(bytes)) return { id: ref.id, path: ref.path, reason: 'binary', detail: 'contains NUL bytes' };
   const { text } = decodeBytes(bytes);
   return viewOf({ ...ref, format: detectFormat(ref.id, text) }, text);
+}
+
+/** PDF and Word documents, recognised by their first bytes: their view, or why there is none; else undefined. */
+async function packagedView(ref: DocumentRef, bytes: Buffer): Promise<CorpusDocument | SkippedFile | undefined> {
+  // The PDF header may follow some junk; readers accept it within the first kilobyte.
+  if (bytes.subarray(0, 1024).includes('%PDF-')) {
+    const pdf = await pdfText(bytes);
+    if ('skip' in pdf) return { id: ref.id, path: ref.path, reason: /no text layer/.test(pdf.skip) ? 'empty' : 'unparseable', detail: pdf.skip };
+    return { ...ref, format: 'text', view: pdf.view, pages: pdf.pages };
+  }
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  if (zip && (extname(ref.id).toLowerCase() === '.docx' || bytes.subarray(0, 65536).includes('word/document.xml'))) {
+    try {
+      const { value: html } = await mammoth.convertToHtml({ buffer: bytes });
+      return viewOf({ ...ref, format: 'html' }, html);
+    } catch (error) {
+      return { id: ref.id, path: ref.path, reason: 'unparseable', detail: `not a readable Word document: ${(error as Error).message}` };
+    }
+  }
+  return undefined;
 }
 
 /** The document's view; markup that breaks the cleaner (nesting thousands deep, say) is a skip, not a crash. */

@@ -22,6 +22,8 @@ export interface CorpusDocument extends DocumentRef {
   view: string;
   /** Its layout signature (see ./layout.ts), when it was computed with the view. */
   layout?: Uint32Array;
+  /** For a PDF: where each page starts in the view (character offsets, page 1 first). */
+  pages?: number[];
 }
 
 export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'too-complex', 'unparseable', 'outside-root'] as const;

@@ -38,6 +38,8 @@ interface DocumentResult {
   spans: Map<string, [number, number] | null>;
   /** Set when the program knows its sample's layouts and this document resembles none of them. */
   unsampled?: string;
+  /** A PDF's page starts in its view. */
+  pages?: number[];
 }
 
 /**
@@ -154,7 +156,13 @@ async function* withSpans(
     const doc = views.get(result.docId);
     views.delete(result.docId);
     const unsampled = doc && layouts.length > 0 ? unsampledLayout(doc, layouts) : undefined;
-    yield { doc: result.docId, outcomes: result.outcomes, spans: spansOf(doc?.view ?? '', result.outcomes), ...(unsampled ? { unsampled } : {}) };
+    yield {
+      doc: result.docId,
+      outcomes: result.outcomes,
+      spans: spansOf(doc?.view ?? '', result.outcomes),
+      ...(unsampled ? { unsampled } : {}),
+      ...(doc?.pages ? { pages: doc.pages } : {}),
+    };
   }
 }
 
@@ -253,16 +261,25 @@ function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribu
     const outcomes = pick(votes.outcomes, attribute.functions.map((fn) => fn.id));
     const result = aggregateDocument(outcomes, models.get(attribute.name) as LabelModel);
     const spans = (result.value ?? []).map((value) => votes.spans.get(value)).filter((span): span is [number, number] => Array.isArray(span));
+    const page = votes.pages && spans[0] ? pageAt(votes.pages, spans[0][0]) : undefined;
     cells[attribute.name] = {
       value: result.value,
       confidence: round(result.confidence * (votes.unsampled ? UNSAMPLED_FACTOR : 1)),
       voters: result.voters,
       spans,
+      ...(page !== undefined ? { page } : {}),
       candidates: result.candidates.map((candidate): CellCandidate => ({ ...candidate, probability: round(candidate.probability) })),
       ...(votes.unsampled ? { note: votes.unsampled } : {}),
     };
   }
   return { doc: votes.doc, cells };
+}
+
+/** The 1-based page holding a view offset, from the offsets where pages start. */
+function pageAt(pages: readonly number[], offset: number): number {
+  let page = 1;
+  while (page < pages.length && (pages[page] as number) <= offset) page++;
+  return page;
 }
 
 function pick(outcomes: Record<string, Outcome>, ids: readonly string[]): Record<string, Outcome> {

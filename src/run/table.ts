@@ -18,6 +18,8 @@ export const resultCellSchema = z.object({
   voters: z.array(z.string()),
   /** Character offsets [start, end) of each value's first occurrence in the document's view, when it occurs. */
   spans: z.array(z.tuple([z.number(), z.number()])),
+  /** For a PDF: the page (1-based) of the first value's first occurrence. */
+  page: z.number().int().positive().optional(),
   candidates: z.array(candidateSchema),
   /** Why the cell is empty when no function could fill it (its attribute kept none). */
   note: z.string().optional(),

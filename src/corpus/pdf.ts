@@ -1,0 +1,98 @@
+/**
+ * PDF documents as text views. unpdf (the UnJS team's packaging of Mozilla's pdf.js for servers: pure JS, no
+ * worker, no canvas) reads the text layer; pdf.js is the most used PDF reader in JavaScript and handles the
+ * broken files real corpora hold. This build of pdf.js has no code path that compiles code found in a file (no
+ * eval of font programs: what `isEvalSupported: false` asks of other builds), and a page limit bounds the work.
+ *
+ * The view is the text in reading order: text items grouped into lines by their baseline, left to right, a word
+ * broken by a hyphen at a line end joined again, and a marker line between pages. `pages` gives where each page
+ * starts in the view, so every value's page follows from its offset.
+ */
+import { getDocumentProxy } from 'unpdf';
+
+export const MAX_PDF_PAGES = 2_000;
+/** The line between two pages in a PDF's view. */
+export const PAGE_BREAK = '--- page break ---';
+
+export type PdfText = { view: string; pages: number[] } | { skip: string };
+
+interface Item {
+  str: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
+  try {
+    pdf = await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, verbosity: 0 });
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (/password/i.test((error as Error).name ?? '') || /password/i.test(message)) return { skip: 'the PDF is encrypted (needs a password)' };
+    return { skip: `not a readable PDF: ${message}` };
+  }
+  try {
+    if (pdf.numPages > MAX_PDF_PAGES) return { skip: `${pdf.numPages} pages, over the ${MAX_PDF_PAGES} a PDF may have` };
+    const texts: string[] = [];
+    for (let n = 1; n <= pdf.numPages; n++) {
+      const page = await pdf.getPage(n);
+      const content = await page.getTextContent();
+      const items: Item[] = [];
+      for (const item of content.items) {
+        if (!('str' in item) || item.str === '') continue;
+        const [, , , d, x, y] = item.transform as number[];
+        items.push({ str: item.str, x: x ?? 0, y: y ?? 0, width: item.width, height: item.height || Math.abs(d ?? 0) || 10 });
+      }
+      texts.push(pageText(items));
+      page.cleanup();
+    }
+    if (texts.every((text) => text.trim() === '')) return { skip: 'no text layer (a scanned image?); OCR it first' };
+    const pages: number[] = [];
+    let view = '';
+    texts.forEach((text, i) => {
+      if (i > 0) view += `\n${PAGE_BREAK}\n`;
+      pages.push(view.length);
+      view += text;
+    });
+    return { view, pages };
+  } catch (error) {
+    return { skip: `could not read the PDF's text: ${(error as Error).message}` };
+  } finally {
+    await pdf.loadingTask.destroy();
+  }
+}
+
+/** One page's text items as lines: top to bottom, each line left to right. */
+function pageText(items: Item[]): string {
+  const sorted = [...items].sort((a, b) => b.y - a.y || a.x - b.x);
+  const lines: Item[][] = [];
+  for (const item of sorted) {
+    const line = lines[lines.length - 1];
+    const head = line?.[0];
+    if (line && head && Math.abs(head.y - item.y) <= Math.max(head.height, item.height) / 2) line.push(item);
+    else lines.push([item]);
+  }
+  const texts = lines.map((line) => lineText(line.sort((a, b) => a.x - b.x)));
+  // A word broken at a line end ("agree-" / "ment") is joined; a dash before a capital or a digit is kept.
+  const joined: string[] = [];
+  for (const text of texts) {
+    const last = joined[joined.length - 1];
+    if (last !== undefined && /\p{L}-$/u.test(last) && /^\p{Ll}/u.test(text)) joined[joined.length - 1] = last.slice(0, -1) + text;
+    else joined.push(text);
+  }
+  return joined.map((line) => line.replace(/[\t\u00a0 ]+/g, ' ').trim()).filter((line) => line !== '').join('\n');
+}
+
+function lineText(line: Item[]): string {
+  let out = '';
+  let end = -Infinity;
+  for (const item of line) {
+    // A gap wider than a fifth of the text height is a space the PDF did not write as a character.
+    if (out !== '' && item.x - end > item.height * 0.2 && !/\s$/.test(out) && !/^\s/.test(item.str)) out += ' ';
+    out += item.str;
+    end = item.x + item.width;
+  }
+  return out;
+}

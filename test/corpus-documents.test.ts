@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCorpus, type CorpusDocument } from '../src/corpus/index.ts';
+import { PAGE_BREAK } from '../src/corpus/pdf.ts';
+import { applyProgram } from '../src/pipeline/apply-program.ts';
+import { parseProgram, type ResultRow } from '../src/run/index.ts';
+import { makeDocx, makePdf } from './support/documents.ts';
+
+const folder = mkdtempSync(path.join(tmpdir(), 'evaporate-documents-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  writeFileSync(
+    path.join(folder, 'invoice.pdf'),
+    await makePdf([
+      ['ACME Supplies Ltd', 'Invoice No: INV-2041', 'This agree-', 'ment is binding.'],
+      ['Delivery notes', 'Total: 45.00 EUR'],
+    ]),
+  );
+  writeFileSync(path.join(folder, 'scan.pdf'), await makePdf([[]]));
+  writeFileSync(path.join(folder, 'broken.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2000, 0x07), Buffer.from('\x00garbage')]));
+  writeFileSync(path.join(folder, 'letter.docx'), makeDocx(['Dear customer,', 'Invoice No: INV-3001', 'Total: 12.50 EUR']));
+  writeFileSync(path.join(folder, 'not-word.docx'), Buffer.from('PK\u0003\u0004 not really a zip'));
+});
+
+async function load() {
+  const corpus = await openCorpus(folder);
+  const docs = new Map<string, CorpusDocument>();
+  for await (const doc of corpus.views()) docs.set(doc.id, doc);
+  return { corpus, docs, skipped: new Map(corpus.skipped.map((skip) => [skip.id, skip])) };
+}
+
+describe('PDF and Word documents', () => {
+  it('reads a PDF\'s text in reading order, with a marker between pages and where each page starts', async () => {
+    const { docs } = await load();
+    const pdf = docs.get('invoice.pdf')!;
+    expect(pdf.format).toBe('text');
+    expect(pdf.view).toBe(['ACME Supplies Ltd', 'Invoice No: INV-2041', 'This agreement is binding.', PAGE_BREAK, 'Delivery notes', 'Total: 45.00 EUR'].join('\n'));
+    expect(pdf.pages).toEqual([0, pdf.view.indexOf('Delivery notes')]);
+  });
+
+  it('reads a Word document through its HTML', async () => {
+    const { docs } = await load();
+    const docx = docs.get('letter.docx')!;
+    expect(docx.format).toBe('html');
+    expect(docx.view).toBe('<p>Dear customer,</p>\n<p>Invoice No: INV-3001</p>\n<p>Total: 12.50 EUR</p>');
+  });
+
+  it('records a PDF without a text layer, a corrupt PDF and a broken Word file as skips that say why', async () => {
+    const { skipped, docs } = await load();
+    expect(skipped.get('scan.pdf')).toMatchObject({ reason: 'empty', detail: expect.stringContaining('OCR it first') });
+    expect(skipped.get('broken.pdf')).toMatchObject({ reason: 'unparseable', detail: expect.stringMatching(/PDF/) });
+    expect(skipped.get('not-word.docx')).toMatchObject({ reason: 'unparseable', detail: expect.stringContaining('not a readable Word document') });
+    expect([...docs.keys()].sort()).toEqual(['invoice.pdf', 'letter.docx']);
+  });
+
+  it('gives each value of a PDF the page it is on', async () => {
+    const { corpus } = await load();
+    const program = parseProgram({
+      version: 1,
+      method: 'mv',
+      attributes: [
+        { name: 'invoice', functions: [{ id: 'invoice', source: 'function extract(doc) { var m = /Invoice No: (\\S+)/.exec(doc); return m ? m[1] : null }' }] },
+        { name: 'total', functions: [{ id: 'total', source: 'function extract(doc) { var m = /Total: ([\\d.]+)/.exec(doc); return m ? m[1] : null }' }] },
+      ],
+    });
+    const rows: ResultRow[] = [];
+    await applyProgram(program, corpus, (row) => void rows.push(row), { isolates: 1 });
+    const pdf = rows.find((row) => row.doc === 'invoice.pdf')!;
+    expect(pdf.cells.invoice).toMatchObject({ value: ['INV-2041'], page: 1 });
+    expect(pdf.cells.total).toMatchObject({ value: ['45.00'], page: 2 });
+    const docx = rows.find((row) => row.doc === 'letter.docx')!;
+    expect(docx.cells.total).toMatchObject({ value: ['12.50'] });
+    expect(docx.cells.total!.page).toBeUndefined();
+  });
+});
