@@ -1,5 +1,5 @@
 // Corpus loading benchmark: read, decode and build views for every page of a site, streaming.
-// Prints pages/s, MB/s and memory at checkpoints (memory must not grow with the number of pages).
+// Prints pages/s (documents; PDF pages separately), MB/s and memory at checkpoints (memory must not grow with the number of pages).
 // Usage: node --expose-gc eval/bench-corpus.ts [folder]   (default: the SWDE booksamillion site)
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ const listedMs = performance.now() - started;
 let pages = 0;
 let inputBytes = 0;
 let viewChars = 0;
+let pdfPages = 0;
 let peakRss = process.memoryUsage().rss;
 const checkpoints: { pages: number; heapMb: number; rssMb: number }[] = [];
 const every = Math.max(1, Math.floor(corpus.documents.length / 4));
@@ -27,6 +28,7 @@ for await (const doc of corpus.views()) {
   pages++;
   inputBytes += doc.bytes;
   viewChars += doc.view.length;
+  pdfPages += doc.pages?.length ?? 0;
   if (pages % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   if (pages % every === 0) {
     gc?.();
@@ -44,6 +46,8 @@ const result = {
   seconds: +seconds.toFixed(2),
   listMs: +listedMs.toFixed(0),
   pagesPerSecond: +(pages / seconds).toFixed(0),
+  pdfPages,
+  pdfPagesPerSecond: +(pdfPages / seconds).toFixed(0),
   mbPerSecond: +(mb(inputBytes) / seconds).toFixed(1),
   inputMb: +mb(inputBytes).toFixed(1),
   viewToInputRatio: +(viewChars / inputBytes).toFixed(2),
@@ -52,6 +56,7 @@ const result = {
   gcBetweenCheckpoints: gc !== undefined,
 };
 console.log(`pages ${pages} (skipped ${result.skipped}) in ${result.seconds} s: ${result.pagesPerSecond} pages/s, ${result.mbPerSecond} MB/s of ${result.inputMb} MB; peak RSS ${result.peakRssMb} MB`);
+if (pdfPages > 0) console.log(`  of which PDF: ${pdfPages} PDF pages, ${result.pdfPagesPerSecond} PDF pages/s`);
 for (const c of checkpoints) console.log(`  after ${c.pages} pages: heap ${c.heapMb} MB, rss ${c.rssMb} MB`);
 await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(resolve(import.meta.dirname, 'results/corpus.json'), `${JSON.stringify(result, null, 2)}\n`);
