@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCorpus, type CorpusDocument } from '../src/corpus/index.ts';
 import { PAGE_BREAK } from '../src/corpus/pdf.ts';
+import { apply } from '../src/api/apply.ts';
 import { applyProgram } from '../src/pipeline/apply-program.ts';
+import { loadReportData } from '../src/report/load.ts';
 import { parseProgram, type ResultRow } from '../src/run/index.ts';
 import { makeDocx, makePdf } from './support/documents.ts';
 
@@ -56,7 +58,7 @@ describe('PDF and Word documents', () => {
     expect([...docs.keys()].sort()).toEqual(['invoice.pdf', 'letter.docx']);
   });
 
-  it('gives each value of a PDF the page it is on', async () => {
+  it('gives each value of a PDF the page it is on, in cells.jsonl and on the review page', async () => {
     const { corpus } = await load();
     const program = parseProgram({
       version: 1,
@@ -74,5 +76,15 @@ describe('PDF and Word documents', () => {
     const docx = rows.find((row) => row.doc === 'letter.docx')!;
     expect(docx.cells.total).toMatchObject({ value: ['12.50'] });
     expect(docx.cells.total!.page).toBeUndefined();
+
+    const runDir = path.join(folder, '..', `${path.basename(folder)}-run`);
+    try {
+      await apply({ program, documents: folder, runDir, isolates: 1 });
+      const { data } = await loadReportData(runDir);
+      const totalColumn = data.attributes.findIndex((attribute) => attribute.name === 'total');
+      expect(data.rows.find((row) => row.d === 'invoice.pdf')!.c[totalColumn]).toMatchObject({ v: ['45.00'], p: 2 });
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });

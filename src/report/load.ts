@@ -164,6 +164,7 @@ function compactRow(line: ResultRow, names: readonly string[], functions: Functi
       if (cell.value !== null) compact.v = cell.value;
       if (cell.voters.length > 0) compact.f = cell.voters.map((id) => functions.indexOf(id, name));
       if (cell.spans.length > 0) compact.s = cell.spans;
+      if (cell.page !== undefined) compact.p = cell.page;
       if (cell.candidates.length > 1) {
         compact.k = cell.candidates.map((candidate): CandidateEntry => [
           candidate.value,

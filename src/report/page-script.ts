@@ -492,6 +492,7 @@ function renderView(row, cell) {
     present.hit ? h('span', { class: 'chip hit', text: 'extracted value' }) : null,
     present.alt ? h('span', { class: 'chip alt', text: 'competing value' }) : null,
     present.gold ? h('span', { class: 'chip gold', text: 'gold value' }) : null,
+    cell.p ? h('span', { class: 'chip', text: 'PDF page ' + cell.p }) : null,
     cell.v && !cell.s ? h('span', { class: 'muted', text: 'the extracted value does not occur verbatim in the view' }) : null));
   var pre = h('pre', { class: 'view', id: 'view', tabindex: '0' });
   var previousEnd = 0;

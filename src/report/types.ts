@@ -95,6 +95,8 @@ export interface ReportCell {
   f?: number[];
   /** Spans [start, end) of the value in the document's view. */
   s?: [number, number][];
+  /** For a PDF: the page (1-based) the value is on. */
+  p?: number;
   /** Competing values, present only when there was more than one. */
   k?: CandidateEntry[];
   /** Gold value (bench runs). */
