@@ -3,6 +3,7 @@
  * offsets line up). A small corpus is embedded whole; a large one as windows of context around each value,
  * so a 10,000-document report stays a few megabytes. `evaporate report --serve` fills in whole views on demand.
  */
+import { availableParallelism } from 'node:os';
 import { CorpusError, openCorpus, type Corpus, type CorpusDocument, type DocumentRef } from '../corpus/index.ts';
 import type { RunArtifacts } from './artifacts.ts';
 import type { ReportData, ReportRow, ViewExcerpt } from './types.ts';
@@ -59,7 +60,7 @@ export async function embedViews(data: ReportData, artifacts: RunArtifacts, opti
   const totalBytes = wanted.reduce((sum, ref) => sum + ref.bytes, 0);
   const whole = totalBytes <= budget;
   const radius = whole ? null : windowRadius(budget, data.rows);
-  for await (const doc of corpus.views(wanted)) {
+  for await (const doc of corpus.views(wanted, { threads: availableParallelism() })) {
     const row = rowOf.get(doc.id) as ReportRow;
     row.w = whole ? { n: doc.view.length, format: doc.format, p: [[0, doc.view]] } : excerpt(doc, row, radius as number);
   }
