@@ -8,7 +8,7 @@ import { apply } from '../src/api/apply.ts';
 import { applyProgram } from '../src/pipeline/apply-program.ts';
 import { loadReportData } from '../src/report/load.ts';
 import { parseProgram, type ResultRow } from '../src/run/index.ts';
-import { makeDocx, makePdf } from './support/documents.ts';
+import { makeDocx, makeEncryptedPdf, makePdf } from './support/documents.ts';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'evaporate-documents-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -22,6 +22,7 @@ beforeAll(async () => {
     ]),
   );
   writeFileSync(path.join(folder, 'scan.pdf'), await makePdf([[]]));
+  writeFileSync(path.join(folder, 'locked.pdf'), await makeEncryptedPdf());
   writeFileSync(path.join(folder, 'broken.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2000, 0x07), Buffer.from('\x00garbage')]));
   writeFileSync(path.join(folder, 'letter.docx'), makeDocx(['Dear customer,', 'Invoice No: INV-3001', 'Total: 12.50 EUR']));
   writeFileSync(path.join(folder, 'not-word.docx'), Buffer.from('PK\u0003\u0004 not really a zip'));
@@ -50,8 +51,9 @@ describe('PDF and Word documents', () => {
     expect(docx.view).toBe('<p>Dear customer,</p>\n<p>Invoice No: INV-3001</p>\n<p>Total: 12.50 EUR</p>');
   });
 
-  it('records a PDF without a text layer, a corrupt PDF and a broken Word file as skips that say why', async () => {
+  it('records a PDF without a text layer, an encrypted or corrupt PDF and a broken Word file as skips that say why', async () => {
     const { skipped, docs } = await load();
+    expect(skipped.get('locked.pdf')).toMatchObject({ reason: 'unparseable', detail: 'the PDF is encrypted (needs a password)' });
     expect(skipped.get('scan.pdf')).toMatchObject({ reason: 'empty', detail: expect.stringContaining('OCR it first') });
     expect(skipped.get('broken.pdf')).toMatchObject({ reason: 'unparseable', detail: expect.stringMatching(/PDF/) });
     expect(skipped.get('not-word.docx')).toMatchObject({ reason: 'unparseable', detail: expect.stringContaining('not a readable Word document') });

@@ -1,5 +1,5 @@
 /** Office documents written by the tests themselves: PDFs with pdf-lib, a minimal DOCX from its XML parts. */
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFHexString, StandardFonts } from 'pdf-lib';
 import { crc32 } from 'node:zlib';
 
 /** A PDF with one page per entry, each page's lines drawn top-down; `[]` makes a page with no text at all. */
@@ -12,6 +12,20 @@ export async function makePdf(pages: string[][]): Promise<Uint8Array> {
     lines.forEach((line, i) => page.drawText(line, { x: 40, y: 550 - i * 18, size: 12, font }));
   }
   return pdf.save();
+}
+
+/**
+ * A PDF that says it is encrypted with a user password (the standard security handler's dictionary, with keys that
+ * match no password): what a reader meets in a password-protected file. pdf-lib cannot encrypt, so it is added by hand.
+ */
+export async function makeEncryptedPdf(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage([200, 200]).drawText('Secret', { x: 10, y: 100, size: 12, font });
+  const { context } = pdf;
+  context.trailerInfo.Encrypt = context.register(context.obj({ Filter: 'Standard', V: 1, R: 2, O: PDFHexString.of('00'.repeat(32)), U: PDFHexString.of('11'.repeat(32)), P: -4 }));
+  context.trailerInfo.ID = context.obj([PDFHexString.of('ab'.repeat(16)), PDFHexString.of('ab'.repeat(16))]);
+  return pdf.save({ useObjectStreams: false });
 }
 
 /** A stored (uncompressed) ZIP archive of the given files. */
