@@ -8,7 +8,8 @@ import { apply } from '../src/api/apply.ts';
 import { applyProgram } from '../src/pipeline/apply-program.ts';
 import { loadReportData } from '../src/report/load.ts';
 import { parseProgram, type ResultRow } from '../src/run/index.ts';
-import { makeDocx, makeEncryptedPdf, makePdf } from './support/documents.ts';
+import { makeDocx, makeEncryptedPdf, makePdf, makeTwoColumnPdf } from './support/documents.ts';
+import { pdfText } from '../src/corpus/pdf.ts';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'evaporate-documents-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -42,6 +43,16 @@ describe('PDF and Word documents', () => {
     expect(pdf.format).toBe('text');
     expect(pdf.view).toBe(['ACME Supplies Ltd', 'Invoice No: INV-2041', 'This agreement is binding.', PAGE_BREAK, 'Delivery notes', 'Total: 45.00 EUR'].join('\n'));
     expect(pdf.pages).toEqual([0, pdf.view.indexOf('Delivery notes')]);
+  });
+
+  it('reads a two-column page column by column, and keeps a form\'s labels on the lines of their values', async () => {
+    const prose = (side: string) => Array.from({ length: 8 }, (_, i) => `${side} column line ${i + 1} of wrapped text here`);
+    const columns = await pdfText(await makeTwoColumnPdf(prose('Left'), prose('Right')));
+    expect(columns).toEqual({ view: [...prose('Left'), ...prose('Right')].join('\n'), pages: [0] });
+    const labels = ['Invoice', 'Date', 'Customer', 'Subtotal', 'Tax', 'Total', 'Paid', 'Due', 'Terms', 'Reference'];
+    const values = ['INV-7', '2024-01-05', 'ACME', '10.00', '2.00', '12.00', '12.00', '0.00', '30 days', 'PO-1'];
+    const form = await pdfText(await makeTwoColumnPdf(labels, values));
+    expect(form).toEqual({ view: labels.map((label, i) => `${label} ${values[i]}`).join('\n'), pages: [0] });
   });
 
   it('reads a Word document through its HTML', async () => {

@@ -64,8 +64,55 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
   }
 }
 
-/** One page's text items as lines: top to bottom, each line left to right. */
+/**
+ * One page's text: its columns left to right when the page has a clear gutter (an empty vertical band in the middle
+ * of the text with at least a fifth of the items on each side, both sides prose that fills its width: a form's
+ * labels and values also leave an empty band between them, and must stay on their lines), each as lines top to
+ * bottom, left to right.
+ */
 function pageText(items: Item[]): string {
+  const gutter = findGutter(items);
+  if (gutter === undefined) return columnText(items);
+  return [pageText(items.filter((item) => item.x < gutter)), pageText(items.filter((item) => item.x >= gutter))].filter((text) => text !== '').join('\n');
+}
+
+/** Narrowest empty band between columns, in PDF units (points). */
+const GUTTER_MIN_WIDTH = 12;
+const MIN_COLUMN_SHARE = 0.2;
+
+/** The x where a second column starts, or undefined for a page read as one column. */
+function findGutter(items: Item[]): number | undefined {
+  if (items.length < 10) return undefined;
+  const left = Math.min(...items.map((item) => item.x));
+  const right = Math.max(...items.map((item) => item.x + item.width));
+  const covered: [number, number][] = items.map((item) => [item.x, item.x + item.width] as [number, number]).sort((a, b) => a[0] - b[0]);
+  // Walk the covered intervals; a hole wide enough, in the middle 20-80% of the text's width, is a gutter.
+  let reach = covered[0]?.[1] ?? left;
+  for (const [start, end] of covered.slice(1)) {
+    if (start - reach >= GUTTER_MIN_WIDTH) {
+      const middle = (reach + start) / 2;
+      const share = items.filter((item) => item.x < middle).length / items.length;
+      const inMiddle = middle > left + 0.2 * (right - left) && middle < left + 0.8 * (right - left);
+      if (inMiddle && share >= MIN_COLUMN_SHARE && share <= 1 - MIN_COLUMN_SHARE && isProse(items, middle)) return start;
+    }
+    reach = Math.max(reach, end);
+  }
+  return undefined;
+}
+
+/** Lines on both sides of `middle` mostly fill their side: wrapped text, not table cells. */
+function isProse(items: Item[], middle: number): boolean {
+  const sides = [items.filter((item) => item.x < middle), items.filter((item) => item.x >= middle)];
+  return sides.every((side) => {
+    const from = Math.min(...side.map((item) => item.x));
+    const to = Math.max(...side.map((item) => item.x + item.width));
+    const widths = side.map((item) => item.width).sort((a, b) => a - b);
+    return (widths[Math.floor(widths.length / 2)] ?? 0) >= 0.6 * (to - from);
+  });
+}
+
+/** Text items as lines: top to bottom, each line left to right. */
+function columnText(items: Item[]): string {
   const sorted = [...items].sort((a, b) => b.y - a.y || a.x - b.x);
   const lines: Item[][] = [];
   for (const item of sorted) {

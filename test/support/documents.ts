@@ -14,6 +14,16 @@ export async function makePdf(pages: string[][]): Promise<Uint8Array> {
   return pdf.save();
 }
 
+/** A one-page PDF with two blocks of lines side by side, from the top: `left` at x = 40, `right` at x = 330. */
+export async function makeTwoColumnPdf(left: string[], right: string[]): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const page = pdf.addPage([612, 792]);
+  left.forEach((line, i) => page.drawText(line, { x: 40, y: 740 - i * 14, size: 10, font }));
+  right.forEach((line, i) => page.drawText(line, { x: 330, y: 740 - i * 14, size: 10, font }));
+  return pdf.save();
+}
+
 /**
  * A PDF that says it is encrypted with a user password (the standard security handler's dictionary, with keys that
  * match no password): what a reader meets in a password-protected file. pdf-lib cannot encrypt, so it is added by hand.
