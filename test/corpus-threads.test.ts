@@ -64,6 +64,25 @@ describe('views on worker threads', () => {
     }
   });
 
+  it('skips a document that takes longer than the time limit, and goes on with the rest', async () => {
+    const corpus = await openCorpus(folder);
+    const refs = corpus.documents.filter((ref) => ref.id.startsWith('page-'));
+    const threads = startViewThreads({ threads: 1, maxBytes: 1_000_000, timeoutMs: 0 });
+    try {
+      // No document is read in 0 ms, so every one is stopped; each still gets an answer, in turn.
+      const entries = await Promise.all(refs.slice(0, 3).map((ref) => threads.load(ref)));
+      for (const entry of entries) expect(entry).toMatchObject({ reason: 'unparseable', detail: 'the view builder stopped on this document: it took over 0 ms' });
+    } finally {
+      await threads.close();
+    }
+    const patient = startViewThreads({ threads: 1, maxBytes: 1_000_000 });
+    try {
+      expect(await patient.load(refs[0]!)).toMatchObject({ id: refs[0]!.id, view: expect.any(String) });
+    } finally {
+      await patient.close();
+    }
+  });
+
   it('leaves the table of an apply unchanged', async () => {
     const program = parseProgram({
       version: 1,

@@ -34,7 +34,11 @@ export interface ViewThreadOptions {
   layouts?: boolean;
   /** Heap limit of each thread (default 1024 MB): a document that needs more is skipped. */
   heapMb?: number;
+  /** Time limit per document (default 60 s): a document that takes longer (a PDF built to stall a reader) is skipped. */
+  timeoutMs?: number;
 }
+
+const DOCUMENT_TIMEOUT_MS = 60_000;
 
 /** A view's parse tree is a few hundred bytes per element: this is several times what the largest allowed page needs. */
 const THREAD_HEAP_MB = 1024;
@@ -44,6 +48,9 @@ const ENTRY = path.join(import.meta.dirname, `view-thread${path.extname(import.m
 interface Slot {
   worker: Worker;
   task: { task: ViewTask; resolve: (entry: CorpusDocument | SkippedFile) => void } | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Why the thread was stopped on purpose, if it was. */
+  stopped?: string;
 }
 
 export function startViewThreads(options: ViewThreadOptions): ViewThreads {
@@ -52,10 +59,17 @@ export function startViewThreads(options: ViewThreadOptions): ViewThreads {
   let nextId = 0;
   let closed = false;
 
+  const timeoutMs = options.timeoutMs ?? DOCUMENT_TIMEOUT_MS;
   const dispatch = (slot: Slot): void => {
     const next = queue.shift();
     slot.task = next;
-    if (next) slot.worker.postMessage(next.task);
+    if (!next) return;
+    slot.worker.postMessage(next.task);
+    // A stalled parse cannot be interrupted from outside but by stopping its thread.
+    slot.timer = setTimeout(() => {
+      slot.stopped = `it took over ${timeoutMs} ms`;
+      void slot.worker.terminate();
+    }, timeoutMs);
   };
 
   const spawn = (): Slot => {
@@ -65,14 +79,16 @@ export function startViewThreads(options: ViewThreadOptions): ViewThreads {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? THREAD_HEAP_MB },
     });
-    const slot: Slot = { worker, task: undefined };
+    const slot: Slot = { worker, task: undefined, timer: undefined };
     worker.on('message', (result: ViewTaskResult) => {
       const current = slot.task;
-      if (current?.task.id !== result.id) return;
+      if (current?.task.id !== result.id || slot.stopped !== undefined) return;
+      clearTimeout(slot.timer);
       current.resolve(result.entry);
       dispatch(slot);
     });
     const died = (why: string): void => {
+      clearTimeout(slot.timer);
       const current = slot.task;
       slot.task = undefined;
       if (current) {
@@ -87,7 +103,7 @@ export function startViewThreads(options: ViewThreadOptions): ViewThreads {
     };
     worker.on('error', (error: Error) => died(error.message));
     worker.on('exit', (code) => {
-      if (!closed && slots.includes(slot)) died(`its thread exited with code ${code}`);
+      if (!closed && slots.includes(slot)) died(slot.stopped ?? `its thread exited with code ${code}`);
     });
     return slot;
   };
@@ -105,6 +121,7 @@ export function startViewThreads(options: ViewThreadOptions): ViewThreads {
       }),
     close: async () => {
       closed = true;
+      for (const slot of slots) clearTimeout(slot.timer);
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
   };
