@@ -374,4 +374,25 @@ describe('hostile extractors are contained and do not change other functions', (
     expect(existsSync(canary)).toBe(false);
     console.info('all hostile functions at once:', JSON.stringify(counters));
   });
+
+  it('gives a function between one that edits the page and one that puts it back the page as parsed', async () => {
+    // The editor keeps the real title in an attribute so the restorer can put the page back exactly as it was.
+    const editor = `function extract(doc, $) {
+      var title = $('title')[0];
+      title.attribs['data-kept'] = title.children[0].data;
+      title.children[0].data = 'EDITED';
+      return 'edited';
+    }`;
+    const restorer = `function extract(doc, $) {
+      var title = $('title')[0];
+      if (title.attribs['data-kept'] !== undefined) { title.children[0].data = title.attribs['data-kept']; delete title.attribs['data-kept']; }
+      return 'restored';
+    }`;
+    const victim = { id: 'victim', source: "function extract(doc, $) { return $('title').text() }" };
+    const honest = (await run([victim])).rows.map((row) => row.outcomes.victim);
+    const { rows } = await run([{ id: 'editor', source: editor }, victim, { id: 'restorer', source: restorer }, ...WITNESSES]);
+    expect(rows.map((row) => row.outcomes.victim)).toEqual(honest);
+    expect(JSON.stringify(honest)).not.toContain('EDITED');
+    expect(witnessView(rows)).toEqual(baseline);
+  });
 });

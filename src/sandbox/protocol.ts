@@ -17,11 +17,6 @@ export interface GuestConfig {
   library: string;
   /** Progress marker shared with the host; see {@link ProgressSlot}. */
   progress: SharedArrayBuffer;
-  /**
-   * One byte per function, shared by all isolates of a sandbox and kept by the host: 1 once the function
-   * was seen editing the parsed page, so every isolate, fresh ones included, checks the page right after it.
-   */
-  editors: SharedArrayBuffer;
   /** What `Date.now()` and `new Date()` return inside the sandbox, so outputs do not depend on when they ran. */
   fixedNow: number;
   timeoutMs: number;

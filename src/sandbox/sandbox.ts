@@ -59,7 +59,6 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
   const ids = accepted.map((f) => f.id);
   const pool = await startPool(opts.isolates, {
     bodies: accepted.map((f) => functionBody(f.source)),
-    editors: new SharedArrayBuffer(Math.max(1, accepted.length)),
     fixedNow: opts.now,
     timeoutMs: opts.timeoutMs,
     memoryLimitMb: opts.memoryLimitMb,

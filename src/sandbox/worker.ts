@@ -13,8 +13,6 @@ import type { BatchRequest, BatchResponse, GuestConfig, GuestInspection } from '
 export interface WorkerConfig {
   /** Function bodies (see {@link GuestConfig.sources}). */
   bodies: string[];
-  /** Shared by all workers of a sandbox (see {@link GuestConfig.editors}). */
-  editors: SharedArrayBuffer;
   fixedNow: number;
   timeoutMs: number;
   memoryLimitMb: number;
@@ -95,7 +93,6 @@ export async function startWorker(config: WorkerConfig): Promise<GuestWorker> {
       sources: config.bodies,
       library: libraryFactorySource(),
       progress,
-      editors: config.editors,
       fixedNow: config.fixedNow,
       timeoutMs: config.timeoutMs,
       maxStringLength: config.maxStringLength,

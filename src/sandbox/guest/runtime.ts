@@ -26,8 +26,6 @@ interface State {
   caps: Caps;
   docs: { view: string; html: boolean }[];
   outcomes: WireOutcome[][];
-  /** Functions seen editing the parsed page (see {@link GuestConfig.editors}). */
-  editors: Uint8Array;
   /** The page being worked on, kept so a call that resumes it (after a time limit) can check it first. */
   current: { doc: number; query: Query } | undefined;
   /** Parsing done during the current runBatch call. */
@@ -67,7 +65,6 @@ export function setup(config: GuestConfig): void {
     caps: { maxStringLength: config.maxStringLength, maxArrayItems: config.maxArrayItems },
     docs: [],
     outcomes: [],
-    editors: new Uint8Array(config.editors),
     current: undefined,
     parse,
     hooks: {
@@ -166,7 +163,7 @@ export function runBatch(req: BatchRequest): BatchResponse {
     query.allowed = !unparseable.has(d);
 
     /** Runs functions [from, end) on this document; returns a response if the batch must stop here. */
-    const pass = (from: number, checkEveryCall: boolean): BatchResponse | undefined => {
+    const pass = (from: number): BatchResponse | undefined => {
       for (let f = from; f < nFns; f++) {
         const decided = forced.get(d * nFns + f);
         if (decided !== undefined) row[f] = decided;
@@ -174,11 +171,9 @@ export function runBatch(req: BatchRequest): BatchResponse {
         else {
           query.touched = false;
           row[f] = callOne(s, f, doc, query.$);
-          if (query.touched && (checkEveryCall || s.editors[f] === 1) && !query.pristine()) {
-            // It edited the parsed page: later functions get a fresh parse.
-            s.editors[f] = 1;
-            query.reset();
-          }
+          // After every call that used $, not once per page: an edit that a later function puts back would leave
+          // the page looking untouched by its end, while the functions in between saw it.
+          if (query.touched && !query.pristine()) query.reset();
         }
         // After every call, not only every document: a hook that removes itself once it has lied to the next regex
         // user would leave RegExp looking untouched by the end of the page. Per call, the cheap check of the
@@ -190,21 +185,9 @@ export function runBatch(req: BatchRequest): BatchResponse {
     };
 
     const from = d === req.startDoc ? req.startFn : 0;
-    let stop: BatchResponse | undefined;
-    if (from > 0 && !query.pristine()) {
-      // Resuming a page a previous call left edited (maybe what stopped it): the calls after the edit saw it.
-      // Redo the page with a check after every call (one call at a time, just give this call a fresh parse).
-      query.reset();
-      stop = req.single ? pass(from, true) : pass(0, true);
-    } else {
-      stop = pass(from, false);
-      if (!stop && !query.pristine()) {
-        // A function not yet known to edit the page did: the ones after it saw the edit. Redo the page,
-        // checking after every call that used $ (and remember who edits, to check right after them next time).
-        query.reset();
-        stop = pass(0, true);
-      }
-    }
+    // Resuming a page the stopped call may have left edited (maybe what stopped it): the next call gets a fresh parse.
+    if (from > 0 && !query.pristine()) query.reset();
+    const stop = pass(from);
     if (stop) return stop;
     if (!hardened.regExpIntact()) return respond(s.outcomes.slice(0, d), { doc: d, fn: null });
   }
