@@ -375,6 +375,25 @@ describe('hostile extractors are contained and do not change other functions', (
     console.info('all hostile functions at once:', JSON.stringify(counters));
   });
 
+  it('does not let a brief RegExp hook plant its own exec on the regular expressions of $', async () => {
+    // While hooked, every regex the sandbox's own code uses (selector parsing, say) gets an own exec that finds
+    // nothing; the hook is gone before the call ends, so only what it planted would remain.
+    const planter = `function extract(doc, $) {
+      var exec = RegExp.prototype.exec;
+      RegExp.prototype.exec = function (s) {
+        if (!Object.prototype.hasOwnProperty.call(this, 'exec')) Object.defineProperty(this, 'exec', { value: function () { return null; }, configurable: true, writable: true });
+        return exec.call(this, s);
+      };
+      try { $('head title').text(); $('li:first-child').text(); $('[class~=x] > strong').text(); } catch (e) {} finally { RegExp.prototype.exec = exec; }
+      return 'planted';
+    }`;
+    const victim = { id: 'victim', source: "function extract(doc, $) { return [$('head title').text(), $('li:first-child').text(), $('[class~=x] > strong').length].join('|') }" };
+    const honest = (await run([victim])).rows.map((row) => row.outcomes.victim);
+    const { rows } = await run([{ id: 'planter', source: planter }, victim, ...WITNESSES]);
+    expect(rows.map((row) => row.outcomes.victim)).toEqual(honest);
+    expect(witnessView(rows)).toEqual(baseline);
+  });
+
   it('gives a function between one that edits the page and one that puts it back the page as parsed', async () => {
     // The editor keeps the real title in an attribute so the restorer can put the page back exactly as it was.
     const editor = `function extract(doc, $) {

@@ -1,4 +1,5 @@
 /** Runs inside the isolate: limits that must hold inside native built-ins, where the time limit cannot reach. */
+import { guardMethods } from './wrap-methods.ts';
 
 /**
  * The longest `length` an array method accepts. V8 walks a huge array-like (`{ length: 2 ** 53 - 1 }`) inside
@@ -8,21 +9,10 @@
 const MAX_ARRAY_LENGTH = 2 ** 24;
 
 export function capArrayLengths(): void {
-  const proto = Array.prototype as unknown as Record<string, unknown>;
-  for (const key of Object.getOwnPropertyNames(Array.prototype)) {
-    const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-    const original = descriptor?.value as ((...args: unknown[]) => unknown) | undefined;
-    if (key === 'constructor' || typeof original !== 'function') continue;
-    const capped = {
-      [key](this: unknown, ...args: unknown[]): unknown {
-        if ((typeof this === 'object' && this !== null) || typeof this === 'function') {
-          const length = Number((this as { length?: unknown }).length);
-          if (length > MAX_ARRAY_LENGTH) throw new RangeError(`Array.prototype.${key} refuses a receiver of length ${length} (over ${MAX_ARRAY_LENGTH})`);
-        }
-        return Reflect.apply(original, this, args);
-      },
-    }[key]!;
-    Object.defineProperty(capped, 'length', { value: original.length });
-    Object.defineProperty(proto, key, { ...descriptor, value: capped });
-  }
+  guardMethods(Array.prototype, (name, receiver) => {
+    if ((typeof receiver === 'object' && receiver !== null) || typeof receiver === 'function') {
+      const length = Number((receiver as { length?: unknown }).length);
+      if (length > MAX_ARRAY_LENGTH) throw new RangeError(`Array.prototype.${name} refuses a receiver of length ${length} (over ${MAX_ARRAY_LENGTH})`);
+    }
+  });
 }

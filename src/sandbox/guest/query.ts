@@ -14,6 +14,7 @@ import { load } from 'cheerio/slim';
 import type { CheerioAPI } from 'cheerio/slim';
 import { attributesPrototype } from './attributes.ts';
 import { asDocument } from './document.ts';
+import { guardMethods } from './wrap-methods.ts';
 
 export type QueryFn = ((...args: unknown[]) => unknown) & {
   root: () => unknown;
@@ -143,8 +144,27 @@ export function isDomObject(o: unknown): boolean {
  * Objects of the cheerio library that every loaded document shares, to freeze with the built-ins.
  * Also learns the base prototype of parsed nodes for {@link isDomObject}.
  */
+/** Set by the runtime once the isolate is locked down (see {@link guardQueries}). */
+let regExpMethodsIntact: () => boolean = () => true;
+
+const TAMPERED_REFUSAL = '$ refuses to run while a RegExp method is replaced: the sandbox\'s own code uses regular expressions';
+
+/**
+ * The sandbox's own code (selector parsing, the HTML parser) uses regular expressions. A function that replaced a
+ * RegExp method and then called `$` would run its hook on those regexes, and could plant an own `exec` on them
+ * that outlives the call and breaks `$` for every later function while the prototype looks untouched again. So `$`
+ * and every cheerio method check the methods regex operations call first (a few descriptor reads), and refuse.
+ */
+export function guardQueries(intact: () => boolean): void {
+  regExpMethodsIntact = intact;
+}
+
 export function cheerioRoots(): object[] {
   const sample = load('<p class="a">x</p>');
+  // Cheerio's methods live on the prototype every loaded document's selections share.
+  guardMethods(Object.getPrototypeOf(Object.getPrototypeOf(sample('p'))) as object, () => {
+    if (!regExpMethodsIntact()) throw new Error(TAMPERED_REFUSAL);
+  });
   let proto = Object.getPrototypeOf(sample('p')[0]) as object;
   while (Object.getPrototypeOf(proto) !== Object.prototype) proto = Object.getPrototypeOf(proto) as object;
   nodePrototype = proto;
@@ -208,6 +228,7 @@ export function createQuery(view: string, isHtml: boolean, hooks: ParseHooks): Q
   };
   const get = (): CheerioAPI => {
     query.touched = true;
+    if (!regExpMethodsIntact()) throw new Error(TAMPERED_REFUSAL);
     if (loaded) return loaded;
     if (!query.allowed) throw new Error('$ is unavailable for this document: parsing it exceeded the time or memory limit');
     hooks.beforeParse();

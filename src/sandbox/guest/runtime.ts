@@ -12,7 +12,7 @@ import { buildLibrary } from './library.ts';
 import type { Library } from './library.ts';
 import { normalizeOutput } from './normalize.ts';
 import type { Caps } from './normalize.ts';
-import { cheerioRoots, createQuery, isDomObject } from './query.ts';
+import { cheerioRoots, createQuery, guardQueries, isDomObject } from './query.ts';
 import type { ParseHooks, Query } from './query.ts';
 
 interface State {
@@ -52,6 +52,7 @@ function errorMessage(e: unknown): string {
 
 export function setup(config: GuestConfig): void {
   const hardened = harden(config.fixedNow, cheerioRoots(), isDomObject);
+  guardQueries(hardened.regExpMethodsIntact);
   const marker = new Int32Array(config.progress, 0, PROGRESS_INT32_SLOTS);
   const times = new Float64Array(config.progress, PROGRESS_TIMES_BYTE, 2);
   const parse = { ms: 0, count: 0, started: 0 };
