@@ -246,6 +246,20 @@ describe('evaporate extract', () => {
     expect((await readFile(file, 'utf8')).trim().split('\n').length).toBeGreaterThan(0);
   });
 
+  it('reads keys and endpoints from a .env file in the current folder; the environment wins', async () => {
+    const folder = join(work, 'dotenv');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, '.env'), '# the model for this project\nEVAPORATE_MODEL=model-from-dotenv\n');
+    const exported = async (name: string, env: Record<string, string> = {}) => {
+      const file = join(folder, `${name}.jsonl`);
+      const run = await cli(['extract', docs, '--attributes', 'title', '--run-dir', join(folder, name), '--batch-export', file], { cwd: folder, env });
+      expect(run.code, run.stderr).toBe(3);
+      return JSON.parse((await readFile(file, 'utf8')).split('\n')[0]!).body.model as string;
+    };
+    expect(await exported('from-file')).toBe('model-from-dotenv');
+    expect(await exported('from-env', { EVAPORATE_MODEL: 'model-from-env' })).toBe('model-from-env');
+  });
+
   it('exports batch files, stops with exit code 3, and completes from imported answers with no live call', async () => {
     const runDir = join(work, 'batch');
     const requests = server.stats.requests;

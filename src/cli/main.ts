@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EvaporateError } from '../core/errors.ts';
 import { runApply } from './apply.ts';
+import { loadDotEnv } from './dotenv.ts';
 import { runBench } from './bench.ts';
 import { runDiscover } from './discover.ts';
 import { EXIT, exitCodeOf, renderHint, UsageError } from './errors.ts';
@@ -73,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`evaporate: unknown command "${name}"; the commands are ${Object.keys(commands).join(', ')} (see evaporate --help)\n`);
     return EXIT.usage;
   }
+  const dotenv = loadDotEnv();
+  if (dotenv.warning) process.stderr.write(`evaporate: ${dotenv.warning}\n`);
   try {
     return await command.run(rest);
   } catch (error) {
