@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,22 @@ describe('JSON and JSONL output', () => {
       expect(record).toEqual({ doc: 'a.html', title: 'Alien', genres: ['Horror', 'Sci-Fi'], year: null });
       expect((await readPredictedTable(path)).get('a.html')).toEqual({ title: ['Alien'], genres: ['Horror', 'Sci-Fi'], year: null });
     }
+  });
+});
+
+describe('a table stopped part way', () => {
+  it('leaves no file behind when aborted with writes still in flight, and does not crash the process', async () => {
+    const path = join(dir, 'stopped.csv');
+    const writer = await createTableWriter(path, ['title']);
+    const long = 'x'.repeat(64 * 1024);
+    // Not awaited on purpose: Ctrl-C arrives while rows are still on their way to the disk.
+    const pending = Array.from({ length: 8 }, (_, i) => writer.write({ doc: `${i}.html`, cells: { title: cell([long]) } }));
+    await new Promise((done) => setImmediate(done));
+    await writer.abort();
+    await new Promise((done) => setTimeout(done, 50)); // an unhandled stream error would surface here
+    void pending;
+    expect((await readdir(dir)).filter((file) => file.startsWith('stopped'))).toEqual([]);
+    await writer.write({ doc: 'late.html', cells: { title: cell(['late']) } });
+    expect((await readdir(dir)).filter((file) => file.startsWith('stopped'))).toEqual([]);
   });
 });

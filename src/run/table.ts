@@ -93,9 +93,19 @@ async function lineWriter(path: string, header: string, footer: string, render: 
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.partial`;
   const stream: WriteStream = createWriteStream(temp);
+  // Without a listener, an error from a write still in flight when abort() destroys the stream (Ctrl-C) is
+  // unhandled and kills the process; kept here, it fails the next write instead.
+  let failure: Error | undefined;
+  let aborted = false;
+  stream.on('error', (error) => {
+    failure ??= error;
+  });
   await once(stream, 'open');
   const put = async (text: string) => {
-    if (!stream.write(text)) await once(stream, 'drain');
+    if (aborted) return;
+    if (failure) throw failure;
+    if (!stream.write(text)) await new Promise((done) => stream.once('drain', done).once('close', done));
+    if (failure && !aborted) throw failure;
   };
   await put(header);
   return {
@@ -107,7 +117,12 @@ async function lineWriter(path: string, header: string, footer: string, render: 
       await rename(temp, path);
     },
     abort: async () => {
-      stream.destroy();
+      aborted = true;
+      if (!stream.destroyed) {
+        const closed = new Promise((done) => stream.once('close', done));
+        stream.destroy();
+        await closed;
+      }
       await rm(temp, { force: true });
     },
   };
