@@ -9,6 +9,7 @@
 import { DEFAULT_ACCURACY } from './types.ts';
 import { groupVotes, type EmptyPolicy, type VoteClass } from './votes.ts';
 import { clampAccuracy, contest, countVotes, estimateAccuracies, logOdds, posterior, type Contest } from './em.ts';
+import { aggregateValues, estimateValueAccuracies } from './values.ts';
 import type { Aggregated, AggregationMethod, Candidate, DocumentVotes, LabelModel } from './types.ts';
 
 export const DEFAULT_CLASSES_PER_DOC = 5;
@@ -32,6 +33,8 @@ export interface FitOptions {
   maxIterations?: number;
   /** How many votes' worth the prior accuracy counts in each re-estimate (default 5, about a sample's size). */
   priorWeight?: number;
+  /** A multi-valued attribute: votes are counted value by value (values.ts), and accuracies are per value. */
+  multiple?: boolean;
 }
 
 function checkOptions(options: FitOptions): void {
@@ -71,6 +74,7 @@ export function fitLabelModel(votes: Iterable<DocumentVotes>, options: FitOption
     abstainOnEmpty,
     ...(options.abstainers?.length ? { abstainers: [...options.abstainers] } : {}),
     classesPerDoc,
+    ...(options.multiple ? { multiple: true } : {}),
   };
 
   if (method === 'mv') {
@@ -78,24 +82,30 @@ export function fitLabelModel(votes: Iterable<DocumentVotes>, options: FitOption
     return base;
   }
 
-  const contests: Contest[] = [];
-  for (const outcomes of votes) {
-    const c = contest(outcomes, functionIds, policy, classesPerDoc);
-    if (c.classes.length > 0 || c.outside.length > 0) contests.push(c);
+  const settings = { maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS, priorWeight: options.priorWeight ?? DEFAULT_PRIOR_WEIGHT };
+  let em: { accuracies: number[]; iterations: number; converged: boolean };
+  let documents: number;
+  let voted: number[];
+  if (options.multiple) {
+    ({ documents, voted, ...em } = estimateValueAccuracies(votes, functionIds, policy, sampleScores, settings));
+  } else {
+    const contests: Contest[] = [];
+    for (const outcomes of votes) {
+      const c = contest(outcomes, functionIds, policy, classesPerDoc);
+      if (c.classes.length > 0 || c.outside.length > 0) contests.push(c);
+    }
+    em =
+      method === 'ws' || !hasPriors
+        ? estimateAccuracies(contests, sampleScores, settings)
+        : { accuracies: sampleScores.map((p) => clampAccuracy(p ?? DEFAULT_ACCURACY)), iterations: 0, converged: true };
+    documents = contests.length;
+    voted = countVotes(contests, functionIds.length);
   }
-  const needsEm = method === 'ws' || !hasPriors;
-  const em = needsEm
-    ? estimateAccuracies(contests, sampleScores, {
-        maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
-        priorWeight: options.priorWeight ?? DEFAULT_PRIOR_WEIGHT,
-      })
-    : { accuracies: sampleScores.map((p) => clampAccuracy(p ?? DEFAULT_ACCURACY)), iterations: 0, converged: true };
   functionIds.forEach((id, j) => (base.accuracies[id] = em.accuracies[j] ?? DEFAULT_ACCURACY));
-  base.fit = { documents: contests.length, iterations: em.iterations, converged: em.converged };
+  base.fit = { documents, iterations: em.iterations, converged: em.converged };
   if (method === 'ws') return base;
 
-  const voted = countVotes(contests, functionIds.length);
-  const share = (j: number): number => (contests.length === 0 ? 1 : (voted[j] ?? 0) / contests.length);
+  const share = (j: number): number => (documents === 0 ? 1 : (voted[j] ?? 0) / documents);
   let best = -1;
   let bestExpected = -1;
   functionIds.forEach((_, j) => {
@@ -135,11 +145,13 @@ export function aggregateDocument(outcomes: DocumentVotes, model: LabelModel): A
       return decide([only], [model.accuracies[best] ?? DEFAULT_ACCURACY], [best]);
     }
     case 'mv': {
+      if (model.multiple) return aggregateValues(outcomes, functionIds, abstainOnEmpty, null);
       const classes = groupVotes(outcomes, functionIds, abstainOnEmpty);
       const total = classes.reduce((n, c) => n + c.voters.length, 0);
       return decide(classes, classes.map((c) => c.voters.length / total), functionIds);
     }
     case 'ws': {
+      if (model.multiple) return aggregateValues(outcomes, functionIds, abstainOnEmpty, functionIds.map((id) => model.accuracies[id] ?? DEFAULT_ACCURACY));
       const limit = model.classesPerDoc >= 1 ? model.classesPerDoc : DEFAULT_CLASSES_PER_DOC;
       const { classes } = contest(outcomes, functionIds, abstainOnEmpty, limit);
       const accuracies = functionIds.map((id) => clampAccuracy(model.accuracies[id] ?? DEFAULT_ACCURACY));

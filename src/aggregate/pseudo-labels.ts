@@ -15,6 +15,8 @@ export interface AgreementOptions {
   classesPerDoc?: number;
   /** A winner less probable than this gives no label (null); default 0, i.e. the best guess always. */
   minConfidence?: number;
+  /** A multi-valued attribute: agreement is counted value by value. */
+  multiple?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function pseudoLabelsFromAgreement(
       functionIds: [...ids].sort(compareStrings),
       abstainOnEmpty: options.abstainOnEmpty ?? true,
       ...(options.classesPerDoc === undefined ? {} : { classesPerDoc: options.classesPerDoc }),
+      ...(options.multiple ? { multiple: true } : {}),
     },
   );
   const minConfidence = options.minConfidence ?? 0;

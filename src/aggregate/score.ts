@@ -1,8 +1,9 @@
 /**
  * Scoring candidate functions on the sample against the pseudo-labels (METHOD.md stage 7).
  */
-import { strictTextF1 } from '../text/f1.ts';
+import { setF1, setOverlap, strictTextF1 } from '../text/f1.ts';
 import { compareStrings } from '../corpus/random.ts';
+import { normalizedValueSet } from '../text/normalize.ts';
 import { NO_VALUE, abstainsOnEmpty, hasValue, readVote, voteKey } from './votes.ts';
 import type { DocumentVotes, FunctionScore } from './types.ts';
 
@@ -26,18 +27,33 @@ export function decideAbstention(pseudoLabels: ReadonlyMap<string, readonly stri
   return found / pseudoLabels.size >= threshold;
 }
 
+/** Share of labelled sample documents with several values above which an attribute is read as multi-valued. */
+export const MULTI_VALUED_SHARE = 0.25;
+
+/**
+ * Whether the pseudo-labels show a multi-valued attribute (when the schema does not say): at least two labelled
+ * sample documents, and {@link MULTI_VALUED_SHARE} of them, give several distinct values.
+ */
+export function isMultiValued(pseudoLabels: ReadonlyMap<string, readonly string[] | null>): boolean {
+  const labelled = [...pseudoLabels.values()].filter(isLabelled);
+  const several = labelled.filter((label) => normalizedValueSet(label).length > 1).length;
+  return several >= 2 && several / labelled.length >= MULTI_VALUED_SHARE;
+}
+
 /**
  * Token F1 of every function against the pseudo-labels, over the documents that have a pseudo-label
  * (sample documents without one are ignored). Where a function voted, its output is scored with the
  * project's strict text F1 (an empty output as "no value"); errors and, when `abstainOnEmpty`, empty outputs
  * are not votes and are left out of its F1 but count against its coverage. Functions are every id
  * seen in `sampleVotes`, sorted by id. Scoring is strict (no SWDE prefix rule): a function that over-captures
- * ("Toy Story 2" for "Toy Story") must not tie with one that is exact.
+ * ("Toy Story 2" for "Toy Story") must not tie with one that is exact. A multi-valued attribute (`multiple`) is scored
+ * value by value: F1 by {@link setF1}, and `exact` as the share of the values named by function or label that both
+ * name, which is how often its in-or-out vote on one value is right (the label model's per-value accuracy).
  */
 export function scoreFunctions(
   sampleVotes: ReadonlyMap<string, DocumentVotes>,
   pseudoLabels: ReadonlyMap<string, readonly string[] | null>,
-  options: { abstainOnEmpty: boolean; abstainers?: ReadonlySet<string> },
+  options: { abstainOnEmpty: boolean; abstainers?: ReadonlySet<string>; multiple?: boolean },
 ): FunctionScore[] {
   const policy = options.abstainOnEmpty || !options.abstainers?.size ? options.abstainOnEmpty : options.abstainers;
   const ids = new Set<string>();
@@ -59,10 +75,10 @@ export function scoreFunctions(
       if (!vote) continue;
       voted += 1;
       const label = pseudoLabels.get(doc) ?? null;
-      const f1 = strictTextF1(vote.value, label);
-      f1Sum += f1;
-      const same = vote.key === voteKey(label ?? []);
-      if (same) exact += 1;
+      f1Sum += options.multiple ? setF1(vote.value, label) : strictTextF1(vote.value, label);
+      const overlap = options.multiple ? setOverlap(vote.value, label) : vote.key === voteKey(label ?? []) ? 1 : 0;
+      exact += overlap;
+      const same = overlap === 1;
       if (same && vote.value !== null) hits.push(doc);
     }
     return {

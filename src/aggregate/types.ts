@@ -81,6 +81,8 @@ export interface LabelModel {
   abstainers?: string[];
   /** `ws`: how many distinct non-empty values per document compete as classes. */
   classesPerDoc: number;
+  /** A multi-valued attribute: `mv` and `ws` decide each value in or out (values.ts); accuracies are per value. */
+  multiple?: boolean;
   /** `code`: the single function whose output is the answer. */
   best?: string;
   /** How the fit went, for reports. */

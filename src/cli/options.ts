@@ -215,6 +215,7 @@ const attributeSchema = z.object({
   description: z.string().optional(),
   form: z.string().optional(),
   aliases: z.array(z.string()).optional(),
+  multiple: z.boolean().optional(),
 });
 /** A schema file: a list of attributes, `{ "attributes": [...] }`, or `{ "name": "description", ... }`. */
 const schemaFile = z.union([
@@ -241,7 +242,7 @@ export async function attributesOption(values: ParsedValues): Promise<AttributeS
   }
   const parsed = schemaFile.safeParse(json);
   if (!parsed.success) {
-    throw new UsageError(`invalid schema file ${schemaPath}: expected a list of attributes like [{"name": "price", "description": "...", "form": "..."}]`);
+    throw new UsageError(`invalid schema file ${schemaPath}: expected a list of attributes like [{"name": "price", "description": "...", "form": "...", "multiple": false}]`);
   }
   const data = parsed.data;
   const entries = Array.isArray(data) ? data : 'attributes' in data && Array.isArray(data.attributes) ? data.attributes : Object.entries(data as Record<string, string>).map(([name, description]) => ({ name, description }));

@@ -10,6 +10,11 @@ export const attributeSpecSchema = z.object({
   form: z.string().optional(),
   /** Other labels documents use for it (`released`, `date published`), discovered or given. */
   aliases: z.array(z.string()).optional(),
+  /**
+   * Several values per document (the parties to a contract, a film's genres): functions are asked for all of them,
+   * scored by set F1 and aggregated value by value. Unset: decided from the pseudo-labels (see `isMultiValued`).
+   */
+  multiple: z.boolean().optional(),
 });
 
 export type AttributeSpec = z.infer<typeof attributeSpecSchema>;

@@ -201,6 +201,7 @@ function labelModelFor(method: AggregationMethod, attribute: ProgramAttribute, a
     abstainOnEmpty: attribute.abstainOnEmpty ?? true,
     ...(attribute.abstainers?.length ? { abstainers: attribute.abstainers } : {}),
     classesPerDoc: DEFAULT_CLASSES_PER_DOC,
+    ...(attribute.multiple ? { multiple: true } : {}),
     ...(functionIds[0] !== undefined ? { best: functionIds[0] } : {}),
   };
 }
@@ -234,6 +235,7 @@ function fitModels(program: Program, votes: readonly DocumentResult[]): Map<stri
           abstainOnEmpty: attribute.abstainOnEmpty ?? true,
           ...(attribute.abstainers?.length ? { abstainers: attribute.abstainers } : {}),
           ...(Object.keys(priors).length > 0 ? { priorAccuracies: priors } : {}),
+          ...(attribute.multiple ? { multiple: true } : {}),
         },
       );
       return [attribute.name, model];

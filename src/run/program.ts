@@ -23,6 +23,8 @@ const attributeSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
   form: z.string().optional(),
+  /** Several values per document, voted value by value. */
+  multiple: z.boolean().optional(),
   /** Empty outputs abstain (true) or vote for "no value" (false). */
   abstainOnEmpty: z.boolean().optional(),
   /** Functions whose empty output abstains even when empty outputs are votes. */

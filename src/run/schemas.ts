@@ -72,6 +72,8 @@ const attributeScoresSchema = z.object({
   /** Kept functions whose empty output abstains although empty outputs are votes (they fire on part of the sample only). */
   abstainers: z.array(z.string()),
   pseudoLabelSource: z.enum(['model', 'agreement']),
+  /** Multi-valued: scored by set F1 and voted value by value (given in the schema, or read from the pseudo-labels). */
+  multiple: z.boolean().optional(),
   scores: z.array(functionScoreSchema),
   kept: z.array(z.string()),
   dropped: z.array(z.object({ id: z.string(), reason: z.string() })),

@@ -2,7 +2,7 @@
  * Token F1 between two cells after METHOD.md normalization: shared by the benchmark metric (eval) and the
  * scoring of candidate functions (aggregate).
  */
-import { normalizedItemSet, normalizedJoined, type MetricValue } from './normalize.ts';
+import { normalizedItemSet, normalizedJoined, normalizedValueSet, type MetricValue } from './normalize.ts';
 
 function tokenF1(predTokens: readonly string[], goldTokens: readonly string[]): number {
   if (predTokens.length === 0 || goldTokens.length === 0) {
@@ -70,3 +70,46 @@ function cellF1(pred: MetricValue, gold: MetricValue, prefixRule: boolean): numb
   return tokenF1(predText ? predText.split(' ') : [], goldTokens);
 }
 
+
+/**
+ * F1 over the values of a multi-valued cell: each predicted value is paired with at most one gold value (best
+ * token F1 first), a pair earns its token F1, and precision and recall divide the total by the number of predicted
+ * and gold values. So naming one party of two scores 0.67, and adding a wrong third costs precision, where the
+ * joined-text metric would let long values outweigh short ones. Values are read by `normalizedValueSet` (a list's
+ * elements, commas and all). Both empty = 1, exactly one empty = 0.
+ */
+export function setF1(pred: MetricValue, gold: MetricValue): number {
+  const predItems = normalizedValueSet(pred);
+  const goldItems = normalizedValueSet(gold);
+  if (predItems.length === 0 || goldItems.length === 0) return predItems.length === goldItems.length ? 1 : 0;
+  const pairs: { p: number; g: number; f1: number }[] = [];
+  predItems.forEach((p, i) =>
+    goldItems.forEach((g, j) => {
+      const f1 = tokenF1(p.split(' '), g.split(' '));
+      if (f1 > 0) pairs.push({ p: i, g: j, f1 });
+    }),
+  );
+  pairs.sort((a, b) => b.f1 - a.f1 || a.p - b.p || a.g - b.g);
+  const usedPred = new Set<number>();
+  const usedGold = new Set<number>();
+  let matched = 0;
+  for (const pair of pairs) {
+    if (usedPred.has(pair.p) || usedGold.has(pair.g)) continue;
+    usedPred.add(pair.p);
+    usedGold.add(pair.g);
+    matched += pair.f1;
+  }
+  if (matched === 0) return 0;
+  const precision = matched / predItems.length;
+  const recall = matched / goldItems.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+/** Shared values over all values named by either side (normalized, exact): 1 when the sets are equal, both empty included. */
+export function setOverlap(pred: MetricValue, gold: MetricValue): number {
+  const predItems = new Set(normalizedValueSet(pred));
+  const goldItems = normalizedValueSet(gold);
+  if (predItems.size === 0 && goldItems.length === 0) return 1;
+  const shared = goldItems.filter((item) => predItems.has(item)).length;
+  return shared / (predItems.size + goldItems.length - shared);
+}

@@ -72,3 +72,17 @@ export function normalizedJoined(cell: MetricValue): string {
   }
   return [...seen].join(' ');
 }
+
+/**
+ * The values of a multi-valued cell, raw: each element of a list is one value, and so is a lone string, commas and
+ * all ("Acme, Inc." is one party, where splitting on commas would make "Inc." another). Semicolons and line breaks
+ * do separate values: no name contains them, and the CSV table joins several values with "; ".
+ */
+export function multiValueParts(cell: MetricValue): string[] {
+  return cellValues(cell).flatMap((value) => value.split(/[;\n]/)).map((part) => part.trim()).filter(Boolean);
+}
+
+/** {@link multiValueParts} normalized, empty and repeated values dropped, sorted: the set a multi-valued cell names. */
+export function normalizedValueSet(cell: MetricValue): string[] {
+  return [...new Set(multiValueParts(cell).map(normalizeValue).filter(Boolean))].sort();
+}

@@ -28,6 +28,7 @@ export function buildProgram(
         name: attribute.name,
         ...(attribute.description ? { description: attribute.description } : {}),
         ...(attribute.form ? { form: attribute.form } : {}),
+        ...(entry?.multiple ? { multiple: true } : {}),
         abstainOnEmpty: entry?.abstainOnEmpty ?? true,
         ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
         ...(entry?.note ? { note: entry.note } : {}),

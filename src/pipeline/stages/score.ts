@@ -1,4 +1,4 @@
-import { decideAbstention, findAbstainers, pseudoLabelsFromAgreement, scoreFunctions, selectFunctions, voteKey } from '../../aggregate/index.ts';
+import { decideAbstention, findAbstainers, isMultiValued, pseudoLabelsFromAgreement, scoreFunctions, selectFunctions, voteKey } from '../../aggregate/index.ts';
 import type { AttributeSpec } from '../../core/attributes.ts';
 import type { Method } from '../../core/settings.ts';
 import type { CandidatesArtifact, PseudoLabels, SampleVotes, Scores } from '../../run/index.ts';
@@ -79,10 +79,13 @@ export function scoreCandidates(
   const result: Scores = { attributes: {} };
   for (const attribute of attributes) {
     const votes = new Map(Object.entries(sampleVotes.votes[attribute.name] ?? {}));
-    const labels = pseudoLabels ? new Map(Object.entries(pseudoLabels[attribute.name] ?? {})) : pseudoLabelsFromAgreement(votes);
+    const labels = pseudoLabels
+      ? new Map(Object.entries(pseudoLabels[attribute.name] ?? {}))
+      : pseudoLabelsFromAgreement(votes, attribute.multiple ? { multiple: true } : {});
+    const multiple = attribute.multiple ?? isMultiValued(labels);
     const abstainOnEmpty = decideAbstention(labels);
     const abstainers = abstainOnEmpty ? new Set<string>() : findAbstainers(votes, labels);
-    const scores = scoreFunctions(votes, labels, { abstainOnEmpty, abstainers }).filter((entry) => !rejected.has(entry.id));
+    const scores = scoreFunctions(votes, labels, { abstainOnEmpty, abstainers, multiple }).filter((entry) => !rejected.has(entry.id));
     const chosen = selectFunctions(scores, selection);
     const compileFailures = candidates.candidates
       .filter((candidate) => candidate.attribute === attribute.name && rejected.has(candidate.id))
@@ -92,6 +95,7 @@ export function scoreCandidates(
       abstainOnEmpty,
       abstainers: kept.filter((id) => abstainers.has(id)),
       pseudoLabelSource: pseudoLabels ? 'model' : 'agreement',
+      ...(multiple ? { multiple } : {}),
       scores,
       kept,
       dropped: [...chosen.dropped, ...compileFailures],
