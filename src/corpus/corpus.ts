@@ -79,7 +79,16 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
   }
   documents.sort((a, b) => compareStrings(a.id, b.id));
   skipped.sort((a, b) => compareStrings(a.id, b.id));
+  return corpusFromFiles(root, documents, { maxBytes, skipped });
+}
 
+/**
+ * A corpus over files already listed (a queue worker's shard, listed by the coordinator): the same reading and
+ * views as {@link openCorpus}, without listing a folder. `documents` keep their order.
+ */
+export function corpusFromFiles(root: string, documents: DocumentRef[], options: { maxBytes?: number; skipped?: SkippedFile[] } = {}): Corpus {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const skipped = options.skipped ?? [];
   const load = async (ref: DocumentRef): Promise<CorpusDocument | SkippedFile> => {
     const entry = await loadFile(ref, maxBytes);
     return isSkipped(entry) ? record(entry) : entry;

@@ -1,5 +1,5 @@
 export type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile, SkipReason } from './types.ts';
-export { openCorpus, corpusFromDocuments, isSkipped, DEFAULT_MAX_BYTES } from './corpus.ts';
+export { openCorpus, corpusFromDocuments, corpusFromFiles, isSkipped, DEFAULT_MAX_BYTES } from './corpus.ts';
 export type { Corpus, CorpusOptions, InputDocument, ViewOptions } from './corpus.ts';
 export { CorpusError } from './errors.ts';
 export { decodeBytes, looksBinary, normalizeNewlines } from './decode.ts';

@@ -54,15 +54,10 @@ export async function applyProgram(
   onRow: (row: ResultRow) => Promise<void> | void,
   options: ApplyOptions = {},
 ): Promise<ApplySummary> {
-  const functions = program.attributes.flatMap((attribute) => attribute.functions.map((fn) => ({ id: fn.id, source: fn.source })));
-  const sandbox = await createSandbox(functions, {
-    ...(program.now !== undefined ? { now: program.now } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.isolates !== undefined ? { isolates: options.isolates } : {}),
-  });
+  const sandbox = await openSandbox(program, options);
   const method = methodOf(program);
   const total = corpus.documents.length;
-  const fitting = method === 'ws' && program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
+  const fitting = needsFit(program);
   let applied = 0;
   let rows = 0;
   let unsampledLayouts = 0;
@@ -76,25 +71,66 @@ export async function applyProgram(
     // document on; the sample's votes are kept and reused in corpus order, so no document runs twice.
     const fitted = new Map<string, DocumentResult>();
     if (fitting) {
-      const spread = seededSample(corpus.documents, Math.min(total, options.fitDocuments ?? DEFAULT_FIT_DOCUMENTS), program.now ?? 0, (ref) => ref.id);
-      for await (const result of run(sandbox, corpus, spread, options, layouts)) fitted.set(result.doc, counted(result));
+      for await (const result of run(sandbox, corpus, fitSample(program, corpus, options), options, layouts)) fitted.set(result.doc, counted(result));
       options.signal?.throwIfAborted();
     }
-    const models = fitting ? fitModels(program, [...fitted.values()]) : modelsFromProgram(program, method);
+    // Rows are aggregated with the accuracies as program.json records them (rounded), so applying the saved program
+    // again, here or on queue workers, gives the very same table.
+    const applying = fitting ? withAccuracies(program, fitModels(program, [...fitted.values()])) : program;
+    const models = modelsFromProgram(applying, method);
     const rest = fitted.size === 0 ? undefined : corpus.documents.filter((ref) => !fitted.has(ref.id));
     const computed = async function* () {
       for await (const result of run(sandbox, corpus, rest, options, layouts)) yield counted(result);
     };
     for await (const votes of inCorpusOrder(corpus.documents, fitted, computed())) {
       if (votes.unsampled) unsampledLayouts++;
-      await onRow(aggregateRow(votes, program.attributes, models));
+      await onRow(aggregateRow(votes, applying.attributes, models));
       rows++;
     }
     options.signal?.throwIfAborted();
-    return { program: fitting ? withAccuracies(program, models) : program, rows, unsampledLayouts, counters: sandbox.counters(), rejected: sandbox.rejected };
+    return { program: applying, rows, unsampledLayouts, counters: sandbox.counters(), rejected: sandbox.rejected };
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * The program with its label model fitted on the corpus (the same seeded sample {@link applyProgram} fits on),
+ * ready to be applied shard by shard with no further fitting; unchanged when it needs no fit.
+ */
+export async function fitProgram(program: Program, corpus: Corpus, options: ApplyOptions = {}): Promise<Program> {
+  if (!needsFit(program)) return program;
+  const sandbox = await openSandbox(program, options);
+  try {
+    const votes: DocumentResult[] = [];
+    for await (const result of run(sandbox, corpus, fitSample(program, corpus, options), options, sampleLayoutsOf(program))) {
+      votes.push(result);
+      options.onDocument?.(votes.length, corpus.documents.length);
+    }
+    options.signal?.throwIfAborted();
+    return withAccuracies(program, fitModels(program, votes));
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function openSandbox(program: Program, options: ApplyOptions): Promise<Sandbox> {
+  const functions = program.attributes.flatMap((attribute) => attribute.functions.map((fn) => ({ id: fn.id, source: fn.source })));
+  return createSandbox(functions, {
+    ...(program.now !== undefined ? { now: program.now } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.isolates !== undefined ? { isolates: options.isolates } : {}),
+  });
+}
+
+/** A `ws` program with a function whose accuracy is not known yet. */
+function needsFit(program: Program): boolean {
+  return methodOf(program) === 'ws' && program.attributes.some((attribute) => attribute.functions.some((fn) => fn.accuracy === undefined));
+}
+
+function fitSample(program: Program, corpus: Corpus, options: ApplyOptions): DocumentRef[] {
+  const total = corpus.documents.length;
+  return seededSample(corpus.documents, Math.min(total, options.fitDocuments ?? DEFAULT_FIT_DOCUMENTS), program.now ?? 0, (ref) => ref.id);
 }
 
 /** Documents the label model is fitted on, when the program has no accuracies yet. */
