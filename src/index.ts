@@ -29,3 +29,5 @@ export { ModelConfigError, resolveModelSettings } from './model/index.ts';
 export type { ModelSettings, ModelSettingsOptions, UsageReport } from './model/index.ts';
 export type { AttributeSpec } from './core/attributes.ts';
 export type { CandidateFunction } from './synthesis/types.ts';
+export { startWorker, DEFAULT_QUEUE_NAME, DEFAULT_SHARD_SIZE } from './pipeline/queue/index.ts';
+export type { WorkerOptions, WorkerEvent, RunningWorker, QueueOptions, QueueRunOptions, FailedShard } from './pipeline/queue/index.ts';

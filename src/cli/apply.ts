@@ -1,6 +1,7 @@
 import { apply } from '../api/apply.ts';
+import type { FailedShard } from '../pipeline/queue/index.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { defined, intOption, listOption, parseOrHelp, progressMode, stringOption, type CommandSpec } from './options.ts';
+import { defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
 import { unsampledWarning } from './summary.ts';
@@ -9,10 +10,11 @@ export const applyCommand: CommandSpec = {
   name: 'apply',
   usage: 'evaporate apply <program.json> <folder> [--out table.csv] [options]',
   summary: 'Run the extractor functions of a saved program over a folder and write the table. Needs no model.',
-  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'report', 'quiet', 'json'],
+  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'report', 'quiet', 'json'],
   examples: [
     'evaporate apply .evaporate/runs/<run>/program.json ./new-pages --out new.csv',
     'evaporate apply program.json ./receipts --out receipts.jsonl --timeout-ms 50',
+    'evaporate apply program.json /shared/pages --queue redis://queue-host:6379 --run-dir /shared/runs/pages',
   ],
 };
 
@@ -38,6 +40,7 @@ export async function runApply(argv: string[]): Promise<number> {
       followLinks: values['follow-links'] as boolean | undefined,
       timeoutMs: intOption(values, 'timeout-ms', 1),
       isolates: intOption(values, 'isolates', 1),
+      queue: queueOption(values),
       report: values.report as boolean | undefined,
     }),
   }));
@@ -48,10 +51,21 @@ export async function runApply(argv: string[]): Promise<number> {
     process.stdout.write(
       `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
         (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
+        failedShardsText(result.failedShards) +
         (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
         (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
         `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
     );
   }
-  return EXIT.done;
+  return result.failedShards?.length ? EXIT.partial : EXIT.done;
+}
+
+/** Shards that failed on every attempt: what they held and why, and how to retry them. */
+export function failedShardsText(failed: readonly FailedShard[] | undefined): string {
+  if (!failed?.length) return '';
+  return (
+    `${failed.length} shard(s) failed on every attempt; their documents have no rows (run again with the same --run-dir to retry only them):\n` +
+    failed.map((shard) => `  shard ${shard.index} (${shard.documents} documents, ${shard.first} .. ${shard.last}): ${shard.error}`).join('\n') +
+    '\n'
+  );
 }

@@ -16,6 +16,7 @@ import {
   numberOption,
   parseOrHelp,
   progressMode,
+  queueOption,
   stringOption,
   synthOption,
   type CommandSpec,
@@ -36,7 +37,7 @@ export const extractCommand: CommandSpec = {
   options: [
     'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
-    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'fallback', 'report', 'quiet', 'json',
+    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -154,6 +155,7 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     followLinks: values['follow-links'] as boolean | undefined,
     timeoutMs: intOption(values, 'timeout-ms', 1),
     isolates: intOption(values, 'isolates', 1),
+    queue: queueOption(values),
     batchExport: stringOption(values, 'batch-export'),
     batchImport: listOption(values, 'batch-import'),
   });

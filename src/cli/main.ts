@@ -9,6 +9,7 @@ import { runEstimate } from './estimate.ts';
 import { runEval } from './eval.ts';
 import { runExtract } from './extract.ts';
 import { runReport } from './report.ts';
+import { runWorker } from './worker.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   extract: { run: runExtract, summary: 'extract a table from a folder of documents' },
@@ -18,6 +19,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   eval: { run: runEval, summary: 'score a predicted table against gold' },
   bench: { run: runBench, summary: 'run methods on a benchmark dataset and report F1, tokens and speed' },
   report: { run: runReport, summary: 'rebuild or serve the review page (report.html) of a run' },
+  worker: { run: runWorker, summary: 'run queued shards of apply and extract runs (--queue) on this machine' },
 };
 
 function usage(): string {

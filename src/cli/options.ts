@@ -6,6 +6,7 @@ import type { AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, SYNTH_MODES, type SynthMode } from '../core/settings.ts';
 import { UsageError } from './errors.ts';
 import type { ProgressMode } from './progress.ts';
+import type { QueueRunOptions } from '../pipeline/queue/index.ts';
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -45,6 +46,10 @@ export const OPTIONS = {
   'batch-import': { type: 'string', multiple: true, value: 'file.jsonl', help: 'load an OpenAI Batch API output file into the cache first (repeatable)' },
   'timeout-ms': { type: 'string', value: 'ms', help: `time limit per function per document (default ${DEFAULTS.timeoutMs})` },
   isolates: { type: 'string', value: 'n', help: 'sandbox isolates (default one per core)' },
+  queue: { type: 'string', value: 'redis://host:port', help: 'apply on queue workers (evaporate worker) through this Redis; the model stages run here' },
+  'queue-name': { type: 'string', value: 'name', help: 'the BullMQ queue in that Redis (default evaporate); workers and coordinator must agree' },
+  'shard-size': { type: 'string', value: 'n', help: 'documents per queued shard (default 500)' },
+  'lock-ms': { type: 'string', value: 'ms', help: 'worker: how long a shard stays claimed by a worker that stopped answering before another takes it (default 30000)' },
   pred: { type: 'string', value: 'table', help: 'the predicted table (.csv, .jsonl or .json)' },
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
   methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
@@ -70,6 +75,8 @@ export interface CommandSpec {
   summary: string;
   options: OptionName[];
   examples: string[];
+  /** Help texts that differ for this command (`--concurrency` of a worker counts shards, not model requests). */
+  help?: Partial<Record<OptionName, string>>;
 }
 
 export function parseCommand(spec: CommandSpec, argv: string[]): { values: ParsedValues; positionals: string[] } {
@@ -137,7 +144,7 @@ export function parseOrHelp(spec: CommandSpec, argv: string[]): { values: Parsed
 export function helpText(spec: CommandSpec): string {
   const rows = [...spec.options, 'help' as const].map((name) => {
     const option: OptionSpec = OPTIONS[name];
-    return [`--${name}${option.value ? ` <${option.value}>` : ''}`, option.help];
+    return [`--${name}${option.value ? ` <${option.value}>` : ''}`, spec.help?.[name] ?? option.help];
   });
   const width = Math.max(...rows.map(([flag]) => (flag as string).length));
   return [
@@ -249,6 +256,16 @@ export async function attributesOption(values: ParsedValues): Promise<AttributeS
   const specs = entries.map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
   if (specs.length === 0) throw new UsageError(`invalid schema file ${schemaPath}: it lists no attributes`);
   return specs;
+}
+
+/** --queue, --queue-name and --shard-size as the library's queue option, or undefined without --queue. */
+export function queueOption(values: ParsedValues): QueueRunOptions | undefined {
+  const url = stringOption(values, 'queue');
+  if (url === undefined) {
+    if (values['shard-size'] !== undefined || values['queue-name'] !== undefined) throw new UsageError('--shard-size and --queue-name need --queue redis://host:port');
+    return undefined;
+  }
+  return defined({ url, name: stringOption(values, 'queue-name'), shardSize: intOption(values, 'shard-size', 1) });
 }
 
 /** --synth: `llm`, the name earlier releases used for `model`, is still understood. */

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'program'
   | 'table-format'
   | 'report'
-  | 'invalid-option';
+  | 'invalid-option'
+  | 'queue';
 
 export interface ErrorHint {
   /** Settings that would fix the problem, by option name (`model`, `include`, `runDir`, ...). */

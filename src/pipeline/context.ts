@@ -24,6 +24,7 @@ import {
 import { RUN_FILES, readArtifact, writeArtifact, type Artifact, type ArtifactKey } from '../run/index.ts';
 import type { PipelineEvent, StageName } from './events.ts';
 import { changedSettings, resolveSettings, type ExtractOptions } from './options.ts';
+import type { QueueRunOptions } from './queue/index.ts';
 
 export interface RunContext {
   /** Where artifacts are saved; null for a dry run (estimate) that saves nothing. */
@@ -34,6 +35,8 @@ export interface RunContext {
   readonly signal: AbortSignal | undefined;
   /** Sandbox limits that may differ between the processes of one run. */
   readonly isolates: number | undefined;
+  /** Apply on queue workers instead of here. */
+  readonly queue: QueueRunOptions | undefined;
   /** Stage name -> digest of the inputs its saved artifact was computed from (stages.json). */
   readonly recorded: Artifact<'stages'>;
   /** Content digests of the artifacts read or written so far, for the digests of the stages built on them. */
@@ -119,6 +122,7 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
     emit,
     signal: options.signal,
     isolates: options.isolates,
+    queue: options.queue,
     recorded,
     contents: new Map(),
     stageSeconds: {},
@@ -141,6 +145,7 @@ export function createDryContext(settings: RunSettings, client: ModelClient | nu
     emit,
     signal: undefined,
     isolates: undefined,
+    queue: undefined,
     recorded: {},
     contents: new Map(),
     stageSeconds: {},

@@ -5,6 +5,7 @@ import type { InputDocument } from '../corpus/index.ts';
 import type { ModelSettings } from '../model/index.ts';
 import type { ResultRow } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
+import type { QueueRunOptions } from './queue/index.ts';
 
 /** What a caller may set for a run; every setting left out takes its default from core/settings.ts. */
 export interface ExtractOptions {
@@ -50,6 +51,8 @@ export interface ExtractOptions {
   timeoutMs?: number;
   /** Isolates in the sandbox pool (default one per core). */
   isolates?: number;
+  /** Run the apply stage on queue workers (`evaporate worker`); the model stages run here. The table is the same. */
+  queue?: QueueRunOptions;
   /** Answer model calls from the cache only and write the rest to this OpenAI Batch API input file. */
   batchExport?: string;
   /** OpenAI Batch API output file(s) to load into the cache before running. */

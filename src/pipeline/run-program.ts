@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Corpus, InputDocument } from '../corpus/index.ts';
 import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow } from '../run/index.ts';
-import { applyProgram, type ApplySummary } from './apply-program.ts';
+import type { ApplySummary } from './apply-program.ts';
+import { applyHereOrOnQueue, type FailedShard, type QueueRunOptions } from './queue/index.ts';
 import { openDocuments } from './documents.ts';
 import type { PipelineEvent } from './events.ts';
 
@@ -20,6 +21,8 @@ export interface ApplyRunOptions {
   followLinks?: boolean;
   timeoutMs?: number;
   isolates?: number;
+  /** Run the functions on queue workers (`evaporate worker`) instead of here; the table is the same. */
+  queue?: QueueRunOptions;
   onEvent?: (event: PipelineEvent) => void;
   onRow?: (row: ResultRow) => void | Promise<void>;
   signal?: AbortSignal;
@@ -30,6 +33,8 @@ export interface ApplyRunResult extends ApplySummary {
   tablePath: string;
   cellsPath: string;
   skipped: Corpus['skipped'];
+  /** Queued runs: shards that kept failing (their documents have no rows); run again with the same run directory to retry them. */
+  failedShards?: FailedShard[];
 }
 
 /** Apply a saved program to documents: no model, same sandbox and aggregation as extract. */
@@ -47,7 +52,10 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
   });
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'start' });
   const summary = await filling(sink, () =>
-    applyProgram(program, corpus, (row) => sink.write(row), {
+    applyHereOrOnQueue(program, corpus, (row) => sink.write(row), {
+      queue: options.queue,
+      resultsDir: join(runDir, 'shards'),
+      onNotice: (message) => options.onEvent?.({ type: 'notice', message }),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.isolates ? { isolates: options.isolates } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

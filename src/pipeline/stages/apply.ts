@@ -1,7 +1,8 @@
 import type { Corpus } from '../../corpus/index.ts';
 import { filling, type Program, type RowSink } from '../../run/index.ts';
 import type { SandboxCounters } from '../../sandbox/index.ts';
-import { applyProgram } from '../apply-program.ts';
+import { join } from 'node:path';
+import { applyHereOrOnQueue } from '../queue/index.ts';
 import type { RunContext } from '../context.ts';
 import { timed } from '../stage.ts';
 import type { createColumnComparison } from './columns.ts';
@@ -28,7 +29,7 @@ export async function applyStage(
   const started = performance.now();
   const applied = await filling(sink, () =>
     timed(ctx, 'apply', () =>
-      applyProgram(
+      applyHereOrOnQueue(
         program,
         corpus,
         async (row) => {
@@ -37,6 +38,9 @@ export async function applyStage(
           await sink.write(row);
         },
         {
+          queue: ctx.queue,
+          resultsDir: join(ctx.runDir ?? '.', 'shards'),
+          onNotice: (message) => ctx.emit({ type: 'notice', message }),
           timeoutMs: ctx.settings.timeoutMs,
           ...(ctx.isolates ? { isolates: ctx.isolates } : {}),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -45,6 +49,9 @@ export async function applyStage(
       ),
     ),
   );
+  for (const shard of applied.failedShards ?? []) {
+    ctx.emit({ type: 'notice', message: `shard ${shard.index} (${shard.documents} documents, ${shard.first} .. ${shard.last}) failed on every attempt: ${shard.error}; its documents have no rows. Run again with the same run directory to retry it.` });
+  }
   const seconds = (performance.now() - started) / 1000;
   return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0, unsampledLayouts: applied.unsampledLayouts };
 }

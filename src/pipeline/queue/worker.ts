@@ -1,0 +1,117 @@
+/**
+ * A queue worker: takes shards off the BullMQ queue, builds their views, runs the fitted program in the sandbox and
+ * writes the shard's rows and summary into the run's results folder. A worker killed mid-shard (`kill -9`) leaves
+ * only a temp file: its lock lapses, BullMQ's stalled-job check hands the shard to another worker, and the fixed
+ * output names make the second run's files the only ones that count.
+ */
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { corpusFromFiles } from '../../corpus/index.ts';
+import { createCellsWriter, readProgram, type Program } from '../../run/index.ts';
+import { applyProgram } from '../apply-program.ts';
+import { connectionOf, DEFAULT_QUEUE_NAME, displayUrl, type QueueOptions } from './connection.ts';
+import { programPath, rowsPath, shardJobSchema, writeShardSummary, type ShardJob } from './shards.ts';
+
+export interface WorkerOptions extends QueueOptions {
+  /** Shards worked on at once (default 1: one shard already uses every core through its isolates and view threads). */
+  concurrency?: number;
+  /** Sandbox isolates per shard (default one per core). */
+  isolates?: number;
+  /** View threads per shard (default one per core). */
+  viewThreads?: number;
+  /**
+   * How long a shard stays claimed by a worker that stopped answering (killed, frozen) before another worker takes it
+   * over (default 30,000 ms); a running worker renews its claim at half this.
+   */
+  lockMs?: number;
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { type: 'ready'; url: string; queue: string }
+  | { type: 'shard-start'; run: string; index: number; documents: number }
+  | { type: 'shard-done'; run: string; index: number; documents: number; seconds: number }
+  | { type: 'shard-failed'; run: string; index: number; error: string }
+  | { type: 'error'; message: string };
+
+export interface RunningWorker {
+  /** Finish the shards in hand, then stop (what Ctrl-C does). */
+  close(): Promise<void>;
+  /** Stop at once; the shards in hand go back to the queue when their lock lapses. */
+  kill(): Promise<void>;
+}
+
+/** Start a worker on the queue; it runs until closed. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const connection = connectionOf(options.url);
+  const name = options.name ?? DEFAULT_QUEUE_NAME;
+  const programs = new Map<string, Promise<Program>>();
+  const emit = options.onEvent ?? (() => {});
+  const self = `${hostname()}:${process.pid}`;
+
+  const processShard = async (job: Job): Promise<{ rows: number }> => {
+    const shard: ShardJob = shardJobSchema.parse(job.data);
+    emit({ type: 'shard-start', run: shard.run, index: shard.index, documents: shard.documents.length });
+    const started = performance.now();
+    // Shards of one run share the fitted program; read it once per run.
+    let program = programs.get(shard.results);
+    if (!program) {
+      program = readProgram(programPath(shard.results));
+      programs.set(shard.results, program);
+      program.catch(() => programs.delete(shard.results));
+    }
+    const corpus = corpusFromFiles(shard.root, shard.documents, shard.maxBytes ? { maxBytes: shard.maxBytes } : {});
+    const writer = await createCellsWriter(rowsPath(shard.results, shard.index));
+    let reported = 0;
+    try {
+      const applied = await applyProgram(await program, corpus, (row) => writer.write(row), {
+        ...(shard.timeoutMs ? { timeoutMs: shard.timeoutMs } : {}),
+        ...(options.isolates ? { isolates: options.isolates } : {}),
+        ...(options.viewThreads ? { viewThreads: options.viewThreads } : {}),
+        onDocument: (done) => {
+          // Progress costs a Redis round trip: a few per shard are enough for the coordinator's display.
+          if (done - reported >= Math.max(1, Math.ceil(shard.documents.length / 10))) {
+            reported = done;
+            void job.updateProgress(done).catch(() => {});
+          }
+        },
+      });
+      await writer.close();
+      const seconds = (performance.now() - started) / 1000;
+      await writeShardSummary(shard.results, shard.index, {
+        rows: applied.rows,
+        unsampledLayouts: applied.unsampledLayouts,
+        counters: applied.counters,
+        rejected: applied.rejected,
+        skipped: corpus.skipped,
+        worker: self,
+        seconds,
+      });
+      emit({ type: 'shard-done', run: shard.run, index: shard.index, documents: shard.documents.length, seconds });
+      return { rows: applied.rows };
+    } catch (error) {
+      await writer.abort();
+      emit({ type: 'shard-failed', run: shard.run, index: shard.index, error: (error as Error).message });
+      throw error;
+    }
+  };
+
+  const lockDuration = options.lockMs ?? 30_000;
+  const worker = new Worker(name, processShard, {
+    connection,
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: lockDuration,
+    // A shard whose worker died twice is most likely what kills workers: fail it, so the rest of the run completes.
+    maxStalledCount: 2,
+    autorun: false,
+  });
+  worker.on('error', (error) => emit({ type: 'error', message: error.message }));
+  void worker.run().catch((error: Error) => emit({ type: 'error', message: error.message }));
+  await worker.waitUntilReady();
+  emit({ type: 'ready', url: displayUrl(options.url), queue: name });
+  return {
+    close: () => worker.close(),
+    kill: () => worker.close(true),
+  };
+}
