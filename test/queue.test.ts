@@ -184,4 +184,21 @@ describe('apply over the queue', () => {
       await running.close();
     }
   }, 120_000);
+
+  it('runs extract --queue from the command line to the table of a local extract', async (context) => {
+    if (!redis) return context.skip();
+    const running = await worker('cli-extract');
+    try {
+      const runDir = join(work, 'cli-extract');
+      const child = spawn(process.execPath, [bin, 'extract', join(root, 'datasets/demo/docs'), '--attributes', 'title,director', '--run-dir', runDir, '--no-report', '--quiet', '--queue', (redis as TestRedis).url, '--queue-name', 'cli-extract', '--shard-size', '25'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, EVAPORATE_MODEL: '', OPENAI_BASE_URL: '' } });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise((done) => child.on('close', done));
+      expect(code, stderr).toBe(0);
+      expect(await readFile(join(runDir, 'table.csv'), 'utf8')).toBe(await readFile(join(work, 'built/table.csv'), 'utf8'));
+      expect((await readdir(join(runDir, 'shards'))).length).toBe(1);
+    } finally {
+      await running.close();
+    }
+  }, 120_000);
 });

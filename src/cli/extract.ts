@@ -23,6 +23,7 @@ import {
   type ParsedValues,
 } from './options.ts';
 import { AGGREGATIONS, METHODS } from '../core/settings.ts';
+import { failedShardsText } from './apply.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
 import { describeSynth, formatSummary } from './summary.ts';
@@ -104,6 +105,10 @@ export async function runExtract(argv: string[]): Promise<number> {
           `evaporate extract --resume ${runDir} (or pass --fallback to accept such a table)\n`,
       );
       return EXIT.failed;
+    }
+    if (result.failedShards?.length) {
+      process.stderr.write(failedShardsText(result.failedShards));
+      return EXIT.partial;
     }
     return EXIT.done;
   } finally {

@@ -16,6 +16,7 @@ import { openDocuments, saveListing } from './documents.ts';
 import type { StageName } from './events.ts';
 import type { ExtractOptions } from './options.ts';
 import { applyStage } from './stages/apply.ts';
+import type { FailedShard } from './queue/index.ts';
 import { directStage } from './stages/direct.ts';
 import { buildProgram } from './stages/program.ts';
 import { pseudoLabelStage } from './stages/pseudo-labels.ts';
@@ -54,6 +55,8 @@ export interface ExtractResult {
   modelFailed: boolean;
   /** Documents whose layout resembles no sample document's: their cells are marked "layout not sampled". */
   unsampledLayouts: number;
+  /** Queued runs (`queue`): shards that failed on every attempt; their documents have no rows. Resuming retries them. */
+  failedShards?: FailedShard[];
 }
 
 /** Run the whole method over a corpus and write the table, the program and the usage into the run directory. */
@@ -84,7 +87,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
     const openTable = (columns: readonly AttributeSpec[], streamRows = true) => openRunTable(runDir, columns, options.out, streamRows ? options.onRow : undefined);
     let tally = createCellTally(attributes);
     let sink: Awaited<ReturnType<typeof openTable>>;
-    let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond' | 'unsampledLayouts'>;
+    let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond' | 'unsampledLayouts' | 'failedShards'>;
     if (ctx.settings.method === 'direct') {
       sink = await openTable(attributes);
       const docsPerSecond = await directStage(ctx, ctx.client as NonNullable<RunContext['client']>, corpus, attributes, sink, tally, options.batchExport);
@@ -125,6 +128,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
         perAttribute: applied.program.attributes.map((a) => tally.summary(a.name, a.functions, countOf(a.name), a.note)),
         applyDocsPerSecond: applied.docsPerSecond,
         unsampledLayouts: applied.unsampledLayouts,
+        ...(applied.failedShards.length ? { failedShards: applied.failedShards } : {}),
       };
     }
     const usage = await ctx.saveUsage();

@@ -2,7 +2,7 @@ import type { Corpus } from '../../corpus/index.ts';
 import { filling, type Program, type RowSink } from '../../run/index.ts';
 import type { SandboxCounters } from '../../sandbox/index.ts';
 import { join } from 'node:path';
-import { applyHereOrOnQueue } from '../queue/index.ts';
+import { applyHereOrOnQueue, type FailedShard } from '../queue/index.ts';
 import type { RunContext } from '../context.ts';
 import { timed } from '../stage.ts';
 import type { createColumnComparison } from './columns.ts';
@@ -15,6 +15,8 @@ export interface Applied {
   docsPerSecond: number;
   /** Documents whose layout resembles no sample document's. */
   unsampledLayouts: number;
+  /** Queued runs: shards that failed on every attempt (their documents have no rows). */
+  failedShards: FailedShard[];
 }
 
 /** Run the program over the whole corpus into the run's table; the table on disk is always whole. */
@@ -53,5 +55,5 @@ export async function applyStage(
     ctx.emit({ type: 'notice', message: `shard ${shard.index} (${shard.documents} documents, ${shard.first} .. ${shard.last}) failed on every attempt: ${shard.error}; its documents have no rows. Run again with the same run directory to retry it.` });
   }
   const seconds = (performance.now() - started) / 1000;
-  return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0, unsampledLayouts: applied.unsampledLayouts };
+  return { program: applied.program, counters: applied.counters, docsPerSecond: seconds > 0 ? applied.rows / seconds : 0, unsampledLayouts: applied.unsampledLayouts, failedShards: applied.failedShards ?? [] };
 }
