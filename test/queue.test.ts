@@ -16,6 +16,8 @@ import type { Program } from '../src/run/index.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
 
 const root = resolve(import.meta.dirname, '..');
+// A fitting sample smaller than the corpus, so shards run most documents and the coordinator's fitting rows are merged in.
+const FIT = 20;
 const bin = join(root, 'bin/evaporate.js');
 
 let redis: TestRedis | null = null;
@@ -56,7 +58,7 @@ beforeAll(async () => {
   };
   // Without accuracies, so the coordinator fits the label model as a local apply does.
   program = { ...program, attributes: program.attributes.map((a) => ({ ...a, functions: a.functions.map(({ accuracy: _, ...fn }) => fn) })) };
-  const reference = await apply({ program, documents: corpus, runDir: join(work, 'local'), report: false, isolates: 1 });
+  const reference = await apply({ program, documents: corpus, runDir: join(work, 'local'), report: false, isolates: 1, fitDocuments: FIT });
   local = { table: await readFile(reference.tablePath, 'utf8'), cells: await readFile(reference.cellsPath, 'utf8') };
 }, 120_000);
 
@@ -66,7 +68,7 @@ afterAll(async () => {
 });
 
 const queued = (runDir: string, shardSize = 10, name = runDir.split('/').at(-1) as string) =>
-  apply({ program, documents: corpus, runDir: join(work, runDir), report: false, queue: { url: (redis as TestRedis).url, name, shardSize } });
+  apply({ program, documents: corpus, runDir: join(work, runDir), report: false, fitDocuments: FIT, queue: { url: (redis as TestRedis).url, name, shardSize } });
 
 const worker = (name: string, lockMs = 30_000) => startWorker({ url: (redis as TestRedis).url, name, isolates: 1, viewThreads: 1, lockMs });
 
@@ -107,7 +109,7 @@ describe('apply over the queue', () => {
     let rescuer: RunningWorker | undefined;
     try {
       const run = queued('killed', 20);
-      await until(() => /shard \d+ of run \w+ \(20 documents\)/.test(doomed.log()));
+      await until(() => /shard \d+ of run \w+ \(\d+ documents\)/.test(doomed.log()));
       doomed.child.kill('SIGKILL');
       rescuer = await worker('killed', 1000);
       const result = await run;
@@ -128,7 +130,7 @@ describe('apply over the queue', () => {
     try {
       const notices: string[] = [];
       const run = apply({
-        program, documents: corpus, runDir: join(work, 'restart'), report: false,
+        program, documents: corpus, runDir: join(work, 'restart'), report: false, fitDocuments: FIT,
         queue: { url: redis.url, name: 'restart', shardSize: 10 },
         onEvent: (event) => event.type === 'notice' && notices.push(event.message),
       });
@@ -148,12 +150,12 @@ describe('apply over the queue', () => {
   it('stops with a clear message when Redis cannot be reached, and a run on the same directory then resumes', async (context) => {
     if (!redis) return context.skip();
     const runDir = join(work, 'unreachable');
-    const failure = await apply({ program, documents: corpus, runDir, report: false, queue: { url: 'redis://127.0.0.1:1', name: 'unreachable', shardSize: 10 } }).catch((error: Error) => error);
+    const failure = await apply({ program, documents: corpus, runDir, report: false, fitDocuments: FIT, queue: { url: 'redis://127.0.0.1:1', name: 'unreachable', shardSize: 10 } }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:1.*(redis-server|not answered)/);
     const running = await worker('unreachable');
     try {
-      const result = await apply({ program, documents: corpus, runDir, report: false, queue: { url: redis.url, name: 'unreachable', shardSize: 10 } });
+      const result = await apply({ program, documents: corpus, runDir, report: false, fitDocuments: FIT, queue: { url: redis.url, name: 'unreachable', shardSize: 10 } });
       expect(await readFile(result.tablePath, 'utf8')).toBe(local.table);
     } finally {
       await running.close();

@@ -1,7 +1,8 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
 import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature } from '../corpus/index.ts';
-import { createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
+import { countersSince, createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import { availableParallelism } from 'node:os';
+import { pageAt, spansOf } from './spans.ts';
 import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
 export interface ApplyOptions {
@@ -19,6 +20,11 @@ export interface ApplyOptions {
   /** Called after each document's functions ran (the fitting sample's first). */
   onDocument?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * A sandbox with the program's functions to use instead of starting one (a queue worker keeps one across the
+   * shards of a run, warm); the caller closes it. Counters in the summary are then this call's share.
+   */
+  sandbox?: Sandbox;
 }
 
 export interface ApplySummary {
@@ -54,7 +60,8 @@ export async function applyProgram(
   onRow: (row: ResultRow) => Promise<void> | void,
   options: ApplyOptions = {},
 ): Promise<ApplySummary> {
-  const sandbox = await openSandbox(program, options);
+  const sandbox = options.sandbox ?? (await openSandbox(program, options));
+  const before = sandbox.counters();
   const method = methodOf(program);
   const total = corpus.documents.length;
   const fitting = needsFit(program);
@@ -88,18 +95,27 @@ export async function applyProgram(
       rows++;
     }
     options.signal?.throwIfAborted();
-    return { program: applying, rows, unsampledLayouts, counters: sandbox.counters(), rejected: sandbox.rejected };
+    return { program: applying, rows, unsampledLayouts, counters: options.sandbox ? countersSince(before, sandbox.counters()) : sandbox.counters(), rejected: sandbox.rejected };
   } finally {
-    await sandbox.close();
+    if (!options.sandbox) await sandbox.close();
   }
+}
+
+/** A fitted program, and the rows of the documents it was fitted on (aggregated as {@link applyProgram} would). */
+export interface FittedProgram {
+  program: Program;
+  /** By document id; empty when the program needed no fit. */
+  rows: Map<string, ResultRow>;
+  unsampledLayouts: number;
 }
 
 /**
  * The program with its label model fitted on the corpus (the same seeded sample {@link applyProgram} fits on),
- * ready to be applied shard by shard with no further fitting; unchanged when it needs no fit.
+ * ready to be applied shard by shard with no further fitting, with the fitting sample's rows so that they need not
+ * be computed again; the program unchanged when it needs no fit.
  */
-export async function fitProgram(program: Program, corpus: Corpus, options: ApplyOptions = {}): Promise<Program> {
-  if (!needsFit(program)) return program;
+export async function fitProgram(program: Program, corpus: Corpus, options: ApplyOptions = {}): Promise<FittedProgram> {
+  if (!needsFit(program)) return { program, rows: new Map(), unsampledLayouts: 0 };
   const sandbox = await openSandbox(program, options);
   try {
     const votes: DocumentResult[] = [];
@@ -108,13 +124,20 @@ export async function fitProgram(program: Program, corpus: Corpus, options: Appl
       options.onDocument?.(votes.length, corpus.documents.length);
     }
     options.signal?.throwIfAborted();
-    return withAccuracies(program, fitModels(program, votes));
+    const fitted = withAccuracies(program, fitModels(program, votes));
+    const models = modelsFromProgram(fitted, 'ws');
+    return {
+      program: fitted,
+      rows: new Map(votes.map((result) => [result.doc, aggregateRow(result, fitted.attributes, models)])),
+      unsampledLayouts: votes.filter((result) => result.unsampled).length,
+    };
   } finally {
     await sandbox.close();
   }
 }
 
-function openSandbox(program: Program, options: ApplyOptions): Promise<Sandbox> {
+/** A sandbox holding the program's functions, as apply starts it. */
+export function openSandbox(program: Program, options: Pick<ApplyOptions, 'timeoutMs' | 'isolates'>): Promise<Sandbox> {
   const functions = program.attributes.flatMap((attribute) => attribute.functions.map((fn) => ({ id: fn.id, source: fn.source })));
   return createSandbox(functions, {
     ...(program.now !== undefined ? { now: program.now } : {}),
@@ -212,21 +235,6 @@ function unsampledLayout(doc: CorpusDocument, layouts: readonly LayoutSignature[
 /** Confidence of cells from a layout the sample never covered: halved, and said why. */
 const UNSAMPLED_FACTOR = 0.5;
 
-function spansOf(view: string, outcomes: Record<string, Outcome>): Map<string, [number, number] | null> {
-  const spans = new Map<string, [number, number] | null>();
-  const lower = view.toLowerCase();
-  for (const outcome of Object.values(outcomes)) {
-    if (outcome.kind !== 'value') continue;
-    for (const value of outcome.value) {
-      if (spans.has(value)) continue;
-      let start = view.indexOf(value);
-      if (start < 0) start = lower.indexOf(value.toLowerCase());
-      spans.set(value, start < 0 ? null : [start, start + value.length]);
-    }
-  }
-  return spans;
-}
-
 /** The program's functions are in rank order, best first, which is also what `code` picks from. */
 function labelModelFor(method: AggregationMethod, attribute: ProgramAttribute, accuracies: Record<string, number>): LabelModel {
   const functionIds = attribute.functions.map((fn) => fn.id);
@@ -311,13 +319,6 @@ function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribu
     };
   }
   return { doc: votes.doc, cells };
-}
-
-/** The 1-based page holding a view offset, from the offsets where pages start. */
-function pageAt(pages: readonly number[], offset: number): number {
-  let page = 1;
-  while (page < pages.length && (pages[page] as number) <= offset) page++;
-  return page;
 }
 
 function pick(outcomes: Record<string, Outcome>, ids: readonly string[]): Record<string, Outcome> {

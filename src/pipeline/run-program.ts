@@ -21,6 +21,8 @@ export interface ApplyRunOptions {
   followLinks?: boolean;
   timeoutMs?: number;
   isolates?: number;
+  /** Documents the label model is fitted on when the program has no accuracies yet (default 500), a seeded sample. */
+  fitDocuments?: number;
   /** Run the functions on queue workers (`evaporate worker`) instead of here; the table is the same. */
   queue?: QueueRunOptions;
   onEvent?: (event: PipelineEvent) => void;
@@ -58,6 +60,7 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
       onNotice: (message) => options.onEvent?.({ type: 'notice', message }),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.isolates ? { isolates: options.isolates } : {}),
+      ...(options.fitDocuments ? { fitDocuments: options.fitDocuments } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       onDocument: (done, total) => options.onEvent?.({ type: 'progress', stage: 'apply', done, total }),
     }),

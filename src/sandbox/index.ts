@@ -11,6 +11,7 @@
  * - Node must run with `--no-node-snapshot` (isolated-vm); createSandbox says so if it does not.
  */
 export { createSandbox } from './sandbox.ts';
+export { addCounters, countersSince } from './counters.ts';
 export { checkSource, disposeChecker } from './check.ts';
 export type { CheckResult } from './check.ts';
 export type {

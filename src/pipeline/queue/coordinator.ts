@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { EvaporateError } from '../../core/errors.ts';
 import type { Corpus } from '../../corpus/index.ts';
 import type { Program, ResultRow } from '../../run/index.ts';
-import type { SandboxCounters } from '../../sandbox/index.ts';
+import { addCounters, type SandboxCounters } from '../../sandbox/index.ts';
 import { fitProgram, type ApplyOptions, type ApplySummary } from '../apply-program.ts';
 import { connectionOf, DEFAULT_QUEUE_NAME, displayUrl, type QueueOptions } from './connection.ts';
 import { DEFAULT_SHARD_SIZE, jobIdOf, planShards, programPath, readShardRows, readShardSummary, runKey, type ShardJob, type ShardSummary } from './shards.ts';
@@ -64,7 +64,9 @@ export async function applyProgramOnQueue(
   if (corpus.root === '') {
     throw new EvaporateError('invalid-option', 'A queued run needs documents in a folder that the workers can read; documents passed in memory can only be applied here (leave out the queue).', { settings: ['queue'] });
   }
-  const fitted = await fitProgram(program, corpus, { ...options, onDocument: () => {} });
+  // The fitting sample's rows are kept, so shards leave those documents out rather than run them again.
+  const fit = await fitProgram(program, corpus, { ...options, onDocument: () => {} });
+  const fitted = fit.program;
   const run = runKey(fitted, corpus.documents, shardSize);
   const results = join(settings.resultsDir, run);
   await mkdir(results, { recursive: true });
@@ -85,7 +87,7 @@ export async function applyProgramOnQueue(
       index,
       results,
       root: corpus.root,
-      documents: shards[index] ?? [],
+      documents: (shards[index] ?? []).filter((ref) => !fit.rows.has(ref.id)),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     },
     opts: {
@@ -164,8 +166,15 @@ export async function applyProgramOnQueue(
       while (next < shards.length && (summaries.has(next) || failed.has(next))) {
         const summary = summaries.get(next);
         if (summary) {
-          for (const row of await readShardRows(results, next)) await onRow(row);
-          rows += summary.rows;
+          // The shard's rows and the fitting sample's, in corpus order (documents skipped as unreadable have neither).
+          const computed = await readShardRows(results, next);
+          let taken = 0;
+          for (const ref of shards[next] ?? []) {
+            const row = fit.rows.get(ref.id) ?? (computed[taken]?.doc === ref.id ? computed[taken++] : undefined);
+            if (!row) continue;
+            await onRow(row);
+            rows++;
+          }
           unsampledLayouts += summary.unsampledLayouts;
           counters.push(summary.counters);
           for (const entry of summary.rejected) rejected.set(entry.id, entry.error);
@@ -184,8 +193,8 @@ export async function applyProgramOnQueue(
   return {
     program: fitted,
     rows,
-    unsampledLayouts,
-    counters: sumCounters(counters),
+    unsampledLayouts: unsampledLayouts + fit.unsampledLayouts,
+    counters: addCounters(counters),
     rejected: [...rejected].map(([id, error]) => ({ id, error })),
     shards: shards.length,
     reused,
@@ -227,21 +236,4 @@ export async function applyProgramOnQueue(
       await queueShards(lost);
     }
   }
-}
-
-function sumCounters(all: readonly SandboxCounters[]): SandboxCounters {
-  const total: SandboxCounters = { documents: 0, calls: 0, values: 0, abstains: 0, errors: {}, disabled: [], isolateRestarts: 0, parses: 0, parseMs: 0, isolateCpuMs: 0 };
-  for (const c of all) {
-    total.documents += c.documents;
-    total.calls += c.calls;
-    total.values += c.values;
-    total.abstains += c.abstains;
-    for (const [kind, n] of Object.entries(c.errors)) total.errors[kind] = (total.errors[kind] ?? 0) + n;
-    for (const id of c.disabled) if (!total.disabled.includes(id)) total.disabled.push(id);
-    total.isolateRestarts += c.isolateRestarts;
-    total.parses += c.parses;
-    total.parseMs += c.parseMs;
-    total.isolateCpuMs += c.isolateCpuMs;
-  }
-  return total;
 }

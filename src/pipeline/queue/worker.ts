@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { corpusFromFiles } from '../../corpus/index.ts';
 import { createCellsWriter, readProgram, type Program } from '../../run/index.ts';
-import { applyProgram } from '../apply-program.ts';
+import { applyProgram, openSandbox } from '../apply-program.ts';
+import type { Sandbox } from '../../sandbox/index.ts';
 import { connectionOf, DEFAULT_QUEUE_NAME, displayUrl, type QueueOptions } from './connection.ts';
 import { programPath, rowsPath, shardJobSchema, writeShardSummary, type ShardJob } from './shards.ts';
 
@@ -46,6 +47,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const connection = connectionOf(options.url);
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const programs = new Map<string, Promise<Program>>();
+  // One warm sandbox for the run in hand: a fresh one per shard would pay isolate start-up and JIT warm-up each time.
+  let warm: { results: string; sandbox: Promise<Sandbox> } | undefined;
+  const sandboxFor = (shard: ShardJob, program: Program): Promise<Sandbox> => {
+    const results = `${shard.results}\t${shard.timeoutMs ?? ''}`;
+    if (warm?.results !== results) {
+      const old = warm;
+      const limits = { ...(options.isolates ? { isolates: options.isolates } : {}), ...(shard.timeoutMs ? { timeoutMs: shard.timeoutMs } : {}) };
+      warm = { results, sandbox: openSandbox(program, limits) };
+      void old?.sandbox.then((sandbox) => sandbox.close()).catch(() => {});
+    }
+    return warm.sandbox;
+  };
   const emit = options.onEvent ?? (() => {});
   const self = `${hostname()}:${process.pid}`;
 
@@ -64,9 +77,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const writer = await createCellsWriter(rowsPath(shard.results, shard.index));
     let reported = 0;
     try {
-      const applied = await applyProgram(await program, corpus, (row) => writer.write(row), {
-        ...(shard.timeoutMs ? { timeoutMs: shard.timeoutMs } : {}),
-        ...(options.isolates ? { isolates: options.isolates } : {}),
+      const fitted = await program;
+      const applied = await applyProgram(fitted, corpus, (row) => writer.write(row), {
+        sandbox: await sandboxFor(shard, fitted),
         ...(options.viewThreads ? { viewThreads: options.viewThreads } : {}),
         onDocument: (done) => {
           // Progress costs a Redis round trip: a few per shard are enough for the coordinator's display.
@@ -110,8 +123,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   void worker.run().catch((error: Error) => emit({ type: 'error', message: error.message }));
   await worker.waitUntilReady();
   emit({ type: 'ready', url: displayUrl(options.url), queue: name });
+  const release = async () => {
+    await warm?.sandbox.then((sandbox) => sandbox.close()).catch(() => {});
+    warm = undefined;
+  };
   return {
-    close: () => worker.close(),
-    kill: () => worker.close(true),
+    close: () => worker.close().finally(release),
+    kill: () => worker.close(true).finally(release),
   };
 }
