@@ -46,6 +46,11 @@ export interface ViewOptions {
   threads?: number;
   /** Also compute each document's layout signature (`layout`), on the threads. */
   layouts?: boolean;
+  /**
+   * View threads already running (a queue worker keeps them across shards, warm), used instead of starting
+   * `threads` new ones and left running; they must have been started with this corpus's size limit.
+   */
+  pool?: ViewThreads;
 }
 
 export const DEFAULT_MAX_BYTES = DEFAULTS.maxBytes;
@@ -98,10 +103,12 @@ export function corpusFromFiles(root: string, documents: DocumentRef[], options:
     return skip;
   };
 
-  const views = (refs: readonly DocumentRef[] = documents, viewOptions: ViewOptions = {}): AsyncGenerator<CorpusDocument> =>
-    (viewOptions.threads ?? 1) > 1 && refs.length >= THREADED_MIN_DOCUMENTS
-      ? streamThreaded(refs, startViewThreads({ threads: viewOptions.threads ?? 1, maxBytes, layouts: viewOptions.layouts ?? false }), record)
+  const views = (refs: readonly DocumentRef[] = documents, viewOptions: ViewOptions = {}): AsyncGenerator<CorpusDocument> => {
+    if (viewOptions.pool) return streamThreaded(refs, viewOptions.pool, record, false);
+    return (viewOptions.threads ?? 1) > 1 && refs.length >= THREADED_MIN_DOCUMENTS
+      ? streamThreaded(refs, startViewThreads({ threads: viewOptions.threads ?? 1, maxBytes, layouts: viewOptions.layouts ?? false }), record, true)
       : withLayouts(streamViews(refs, load), viewOptions.layouts ?? false);
+  };
   return { root, documents, skipped, load, views };
 }
 
@@ -158,6 +165,7 @@ async function* streamThreaded(
   refs: readonly DocumentRef[],
   threads: ViewThreads,
   record: (skip: SkippedFile) => SkippedFile,
+  closeAfter: boolean,
 ): AsyncGenerator<CorpusDocument> {
   const ahead = 4 * threads.size;
   const inFlight: Promise<CorpusDocument | SkippedFile>[] = [];
@@ -171,7 +179,7 @@ async function* streamThreaded(
       else yield entry;
     }
   } finally {
-    await threads.close();
+    if (closeAfter) await threads.close();
   }
 }
 

@@ -11,3 +11,4 @@ export type { Chunk, ChunkOptions } from './chunk.ts';
 export { seededRandom, seededSample, hashString, compareStrings } from './random.ts';
 export { clusterLayouts, decodeSignature, encodeSignature, layoutSignature, similarity, SAME_LAYOUT } from './layout.ts';
 export type { Layout, LayoutSignature } from './layout.ts';
+export { startViewThreads, type ViewThreads } from './view-threads.ts';

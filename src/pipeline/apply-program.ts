@@ -1,5 +1,5 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
-import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature } from '../corpus/index.ts';
+import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature, type ViewThreads } from '../corpus/index.ts';
 import { countersSince, createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import { availableParallelism } from 'node:os';
 import { pageAt, spansOf } from './spans.ts';
@@ -25,6 +25,8 @@ export interface ApplyOptions {
    * shards of a run, warm); the caller closes it. Counters in the summary are then this call's share.
    */
   sandbox?: Sandbox;
+  /** View threads to use instead of starting some (kept warm by a queue worker); the caller closes them. */
+  viewPool?: ViewThreads;
 }
 
 export interface ApplySummary {
@@ -186,7 +188,7 @@ function methodOf(program: Program): AggregationMethod {
 function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, options: ApplyOptions, layouts: readonly LayoutSignature[]): AsyncGenerator<DocumentResult> {
   // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
   const views = new Map<string, CorpusDocument>();
-  const docs = corpus.views(refs, { threads: options.viewThreads ?? availableParallelism(), layouts: layouts.length > 0 });
+  const docs = corpus.views(refs, { threads: options.viewThreads ?? availableParallelism(), layouts: layouts.length > 0, ...(options.viewPool ? { pool: options.viewPool } : {}) });
   return withSpans(sandbox.run(feed(docs, views, options.signal)), views, layouts);
 }
 
