@@ -31,3 +31,5 @@ export type { AttributeSpec } from './core/attributes.ts';
 export type { CandidateFunction } from './synthesis/types.ts';
 export { startWorker, DEFAULT_QUEUE_NAME, DEFAULT_SHARD_SIZE } from './pipeline/queue/index.ts';
 export type { WorkerOptions, WorkerEvent, RunningWorker, QueueOptions, QueueRunOptions, FailedShard } from './pipeline/queue/index.ts';
+export { update } from './api/update.ts';
+export type { UpdateOptions, UpdateResult } from './pipeline/update.ts';

@@ -24,6 +24,7 @@ import {
 } from './options.ts';
 import { AGGREGATIONS, METHODS } from '../core/settings.ts';
 import { failedShardsText } from './apply.ts';
+import { runUpdate } from './update.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
 import { describeSynth, formatSummary } from './summary.ts';
@@ -37,7 +38,7 @@ export const extractCommand: CommandSpec = {
     'built-in synthesizer writes the extractor functions.',
   options: [
     'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
-    'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'include', 'exclude',
+    'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'update', 'include', 'exclude',
     'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
   ],
   examples: [
@@ -53,6 +54,7 @@ export async function runExtract(argv: string[]): Promise<number> {
   const parsed = parseOrHelp(extractCommand, argv);
   if (parsed === null) return EXIT.done;
   const { values, positionals } = parsed;
+  if (values.update !== undefined) return runUpdate(values, positionals);
   const resumeDir = stringOption(values, 'resume');
   const given = await optionsFromFlags(values);
   let options: ExtractOptions;

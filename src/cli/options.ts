@@ -36,6 +36,7 @@ export const OPTIONS = {
   'max-attributes': { type: 'string', value: 'n', help: `most attributes kept by open IE (default ${DEFAULTS.maxAttributes})` },
   'chunk-chars': { type: 'string', value: 'n', help: `prompt chunk budget in characters (default ${DEFAULTS.chunkChars})` },
   'run-dir': { type: 'string', value: 'dir', help: 'run directory (default .evaporate/runs/<timestamp>)' },
+  update: { type: 'string', value: 'run-dir', help: 'extract: bring that finished run up to date with the folder: only new and changed documents are run, with its program and no model' },
   resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings; flags given change them' },
   include: { type: 'string', multiple: true, value: 'glob', help: "only files matching (repeatable), relative to the folder, e.g. '**/*.html'" },
   exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },

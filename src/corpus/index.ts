@@ -12,3 +12,4 @@ export { seededRandom, seededSample, hashString, compareStrings } from './random
 export { clusterLayouts, decodeSignature, encodeSignature, layoutSignature, similarity, SAME_LAYOUT } from './layout.ts';
 export type { Layout, LayoutSignature } from './layout.ts';
 export { startViewThreads, type ViewThreads } from './view-threads.ts';
+export { contentHashes } from './hash.ts';

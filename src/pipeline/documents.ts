@@ -1,4 +1,4 @@
-import { corpusFromDocuments, openCorpus, type Corpus, type InputDocument } from '../corpus/index.ts';
+import { contentHashes, corpusFromDocuments, openCorpus, type Corpus, type InputDocument } from '../corpus/index.ts';
 import { writeArtifact } from '../run/index.ts';
 import { ExtractError } from './context.ts';
 import { describeSkips } from './stages/sample.ts';
@@ -21,6 +21,7 @@ export async function openDocuments(
 }
 
 /** documents.json: rewritten as loading finds more files to skip (binary, unreadable). */
-export async function saveListing(runDir: string, corpus: Corpus): Promise<void> {
-  await writeArtifact(runDir, 'documents', { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped });
+export async function saveListing(runDir: string, corpus: Corpus, options: { hashes?: boolean } = {}): Promise<void> {
+  const hashes = options.hashes && corpus.root ? Object.fromEntries(await contentHashes(corpus.documents)) : undefined;
+  await writeArtifact(runDir, 'documents', { root: corpus.root, documents: corpus.documents.length, skipped: corpus.skipped, ...(hashes ? { hashes } : {}) });
 }

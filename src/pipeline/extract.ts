@@ -146,7 +146,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
       stageSeconds: ctx.stageSeconds,
       ...outcome,
     };
-    await saveListing(runDir, corpus); // loading may have skipped more files (binary, unreadable) since the listing
+    await saveListing(runDir, corpus, { hashes: true }); // loading may have skipped more files (binary, unreadable) since the listing
     await writeArtifact(runDir, 'summary', summaryOf(result));
     return result;
   } finally {

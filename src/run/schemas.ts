@@ -13,7 +13,13 @@ import { candidateFunctionSchema, synthesisFailureSchema } from '../synthesis/ty
 import { stageUsageSchema } from '../model/index.ts';
 
 /** documents.json: the corpus listing and the files that were found but not loaded. */
-export const documentsSchema = z.object({ root: z.string(), documents: z.number().int(), skipped: z.array(skippedFileSchema) });
+export const documentsSchema = z.object({
+  root: z.string(),
+  documents: z.number().int(),
+  skipped: z.array(skippedFileSchema),
+  /** Content digest per document id, written with the table: what `--update` compares a grown folder with. */
+  hashes: z.record(z.string(), z.string()).optional(),
+});
 export type DocumentsArtifact = z.infer<typeof documentsSchema>;
 
 /** layouts.json: the layouts (templates) found among a seeded survey of the corpus, and which were sampled. */
