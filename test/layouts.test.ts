@@ -11,6 +11,7 @@ import { clusterLayouts, layoutSignature, openCorpus } from '../src/corpus/index
 import { resolveModelSettings, type ModelSettings } from '../src/model/index.ts';
 import { runExtraction } from '../src/pipeline/extract.ts';
 import { runProgram } from '../src/pipeline/run-program.ts';
+import { createDriftTally } from '../src/pipeline/drift.ts';
 import { pickCovering } from '../src/pipeline/stages/sample.ts';
 import { readArtifact } from '../src/run/index.ts';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server.ts';
@@ -107,7 +108,23 @@ describe('a layout the sample never covered', () => {
         expect(row.cells.title.confidence).toBeLessThanOrEqual(0.5);
       } else expect(row.cells.title.note).toBeUndefined();
     }
+    // The drift report splits coverage by sampled and unsampled layouts, against what the sample showed.
+    const [title] = applied.drift;
+    expect(title).toMatchObject({ attribute: 'title', sampledLayouts: { documents: 20 }, unsampledLayouts: { documents: 20 } });
+    expect(title?.sample).toBeGreaterThan(0.5);
   }, 60_000);
+
+  it('warns in the drift report when a column goes quiet on layouts the program was not built on', () => {
+    const program = { attributes: [{ name: 'title', sampleCoverage: 1, functions: [] }, { name: 'rating', sampleCoverage: 0.5, functions: [] }] };
+    const tally = createDriftTally(program);
+    const cell = (value: string[] | null, note?: string) => ({ value, confidence: 1, voters: [], spans: [], candidates: [], ...(note ? { note } : {}) });
+    for (let i = 0; i < 10; i++) tally.add({ doc: `a${i}`, cells: { title: cell(['T']), rating: cell(i % 2 ? ['5'] : null) } });
+    for (let i = 0; i < 10; i++) tally.add({ doc: `c${i}`, cells: { title: cell(i < 2 ? ['T'] : null, 'layout not sampled: ...'), rating: cell(i % 2 ? ['5'] : null, 'layout not sampled: ...') } });
+    const [title, rating] = tally.report();
+    expect(title?.unsampledLayouts).toEqual({ documents: 10, coverage: 0.2 });
+    expect(title?.warning).toBe('title has a value in 20% of documents of layouts the sample never covered, against 100% of the sample documents');
+    expect(rating?.warning).toBeUndefined();
+  });
 });
 
 describe.skipIf(!haveBooks)('a folder mixing the demo sites and booksamillion pages', () => {

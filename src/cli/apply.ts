@@ -1,4 +1,5 @@
 import { apply } from '../api/apply.ts';
+import type { AttributeDrift } from '../pipeline/drift.ts';
 import type { FailedShard } from '../pipeline/queue/index.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
@@ -46,12 +47,13 @@ export async function runApply(argv: string[]): Promise<number> {
   }));
   reporter.stop();
   const seconds = (performance.now() - started) / 1000;
-  if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped })}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped, drift: result.drift })}\n`);
   else if (!values.quiet) {
     process.stdout.write(
       `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
         (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
         failedShardsText(result.failedShards) +
+        driftText(result.drift) +
         (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
         (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
         `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
@@ -68,4 +70,11 @@ export function failedShardsText(failed: readonly FailedShard[] | undefined): st
     failed.map((shard) => `  shard ${shard.index} (${shard.documents} documents, ${shard.first} .. ${shard.last}): ${shard.error}`).join('\n') +
     '\n'
   );
+}
+
+/** The drift warnings, with each attribute's coverage where a warning names it. */
+function driftText(drift: readonly AttributeDrift[]): string {
+  const warned = drift.filter((entry) => entry.warning);
+  if (warned.length === 0) return '';
+  return `Drift from the sample the program was built on:\n${warned.map((entry) => `  ${entry.warning}`).join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Corpus, InputDocument } from '../corpus/index.ts';
 import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow } from '../run/index.ts';
 import type { ApplySummary } from './apply-program.ts';
+import { createDriftTally, type AttributeDrift } from './drift.ts';
 import { applyHereOrOnQueue, type FailedShard, type QueueRunOptions } from './queue/index.ts';
 import { openDocuments } from './documents.ts';
 import type { PipelineEvent } from './events.ts';
@@ -37,6 +38,8 @@ export interface ApplyRunResult extends ApplySummary {
   skipped: Corpus['skipped'];
   /** Queued runs: shards that kept failing (their documents have no rows); run again with the same run directory to retry them. */
   failedShards?: FailedShard[];
+  /** Per attribute, coverage on sampled and unsampled layouts against the sample's, with warnings. */
+  drift: AttributeDrift[];
 }
 
 /** Apply a saved program to documents: no model, same sandbox and aggregation as extract. */
@@ -52,9 +55,10 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
     attributes: program.attributes.map((attribute) => attribute.name),
     ...(options.onRow ? { onRow: options.onRow } : {}),
   });
+  const drift = createDriftTally(program);
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'start' });
   const summary = await filling(sink, () =>
-    applyHereOrOnQueue(program, corpus, (row) => sink.write(row), {
+    applyHereOrOnQueue(program, corpus, (row) => (drift.add(row), sink.write(row)), {
       queue: options.queue,
       resultsDir: join(runDir, 'shards'),
       onNotice: (message) => options.onEvent?.({ type: 'notice', message }),
@@ -66,5 +70,5 @@ export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResu
     }),
   );
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'done' });
-  return { ...summary, runDir, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped };
+  return { ...summary, runDir, tablePath: sink.tablePath, cellsPath: sink.cellsPath, skipped: corpus.skipped, drift: drift.report() };
 }

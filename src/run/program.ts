@@ -32,6 +32,8 @@ const attributeSchema = z.object({
   functions: z.array(functionSchema),
   /** Why the attribute has no functions (none reached the F1 threshold on the sample), or which columns it absorbed. */
   note: z.string().optional(),
+  /** Share of the sample documents that state it (per the pseudo-labels): apply warns when a corpus departs from it. */
+  sampleCoverage: z.number().min(0).max(1).optional(),
 });
 
 /**

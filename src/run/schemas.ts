@@ -87,6 +87,8 @@ const attributeScoresSchema = z.object({
   note: z.string().optional(),
   /** Open IE: the attribute whose values this one repeats on the sample; it is left out of the table. */
   mergedInto: z.string().optional(),
+  /** Share of the labelled sample documents whose pseudo-label has a value: what apply's drift report compares with. */
+  labelCoverage: z.number().optional(),
 });
 
 /** scores.json: each candidate's score on the sample, and which were kept. */

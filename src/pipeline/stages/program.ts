@@ -32,6 +32,7 @@ export function buildProgram(
         abstainOnEmpty: entry?.abstainOnEmpty ?? true,
         ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
         ...(entry?.note ? { note: entry.note } : {}),
+        ...(entry?.labelCoverage !== undefined ? { sampleCoverage: round(entry.labelCoverage) } : {}),
         functions: (entry?.kept ?? []).map((id) => {
           const candidate = byId.get(id) as CandidateFunction;
           return {

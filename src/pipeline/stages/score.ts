@@ -96,6 +96,7 @@ export function scoreCandidates(
       abstainers: kept.filter((id) => abstainers.has(id)),
       pseudoLabelSource: pseudoLabels ? 'model' : 'agreement',
       ...(multiple ? { multiple } : {}),
+      ...(labels.size ? { labelCoverage: [...labels.values()].filter((label) => label !== null && voteKey(label) !== '').length / labels.size } : {}),
       scores,
       kept,
       dropped: [...chosen.dropped, ...compileFailures],
