@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
@@ -91,7 +92,8 @@ export function createCellsWriter(path: string): Promise<TableWriter> {
 
 async function lineWriter(path: string, header: string, footer: string, render: (row: ResultRow) => string): Promise<TableWriter> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.partial`;
+  // Random as well as the pid: queue workers on two hosts may share a pid and a results folder.
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
   const stream: WriteStream = createWriteStream(temp);
   // Without a listener, an error from a write still in flight when abort() destroys the stream (Ctrl-C) is
   // unhandled and kills the process; kept here, it fails the next write instead.
