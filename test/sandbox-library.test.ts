@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseProgram } from '../src/run/index.ts';
-import { createSandbox, disposeChecker, hostLibrary, LIBRARY_VERSION } from '../src/sandbox/index.ts';
+import { createSandbox, hostLibrary, LIBRARY_VERSION } from '../src/sandbox/index.ts';
 import type { ExtractorSource, Outcome, SandboxDocument } from '../src/sandbox/index.ts';
 
 const PAGE = `<title>The Hobbit</title>
@@ -24,7 +24,6 @@ async function outcomes(functions: ExtractorSource[]): Promise<Record<string, Ou
   }
 }
 
-afterAll(() => disposeChecker());
 
 describe('the sandbox library', () => {
   it('gives functions the same helpers, with the same results, as the host has', async () => {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, disposeChecker } from '../src/sandbox/index.ts';
+import { createSandbox } from '../src/sandbox/index.ts';
 import type { DocumentOutcomes, ExtractorSource, Outcome, SandboxCounters, SandboxDocument, SandboxOptions } from '../src/sandbox/index.ts';
 
 const docs: SandboxDocument[] = Array.from({ length: 6 }, (_, i) => ({
@@ -55,7 +55,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  disposeChecker();
   rmSync(scratch, { recursive: true, force: true });
 });
 

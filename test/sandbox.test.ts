@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSource, createSandbox, disposeChecker } from '../src/sandbox/index.ts';
+import { createSandbox } from '../src/sandbox/index.ts';
+import { checkSource, disposeChecker } from '../src/sandbox/check.ts';
 import type { DocumentOutcomes, ExtractorSource, Sandbox, SandboxDocument } from '../src/sandbox/index.ts';
 
 const BOOK = `<html><head><title>The Hobbit by J. R. R. Tolkien</title></head><body>
@@ -319,7 +320,10 @@ describe('streaming', () => {
     }
     // Two isolates x two batches x at most 64 documents, plus the batch being read.
     expect(pulled).toBeLessThanOrEqual(5 * 64);
-    expect(sandbox.counters().documents).toBe(10);
+    // Documents already in the isolates when the run stopped are finished (and counted); the rest are dropped.
+    const ran = sandbox.counters().documents;
+    expect(ran).toBeGreaterThanOrEqual(10);
+    expect(ran).toBeLessThan(pulled);
     await sandbox.close();
   });
 

@@ -1,3 +1,4 @@
+import { killSandboxHosts } from '../sandbox/index.ts';
 import { EXIT } from './errors.ts';
 import type { Reporter } from './progress.ts';
 
@@ -10,9 +11,10 @@ export async function untilInterrupted<T>(reporter: Reporter, stopped: string, r
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) {
-      // At once means at once: process.exit waits for isolate threads, and one stuck in a native built-in never
-      // ends. Finished stages and answered calls are already on disk.
+      // At once means at once: process.exit waits for threads (a sandbox host's isolate stuck in a native built-in
+      // never ends). Finished stages and answered calls are already on disk.
       process.stderr.write('Quitting at once.\n');
+      killSandboxHosts();
       process.kill(process.pid, 'SIGKILL');
     }
     controller.abort();

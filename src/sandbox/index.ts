@@ -8,12 +8,11 @@
  * - Determinism: the same functions on the same documents give the same outputs, whatever the pool size
  *   or input order (functions that hit the wall-clock time limit excepted).
  * - Streaming: `run` yields results in input order and reads input only as fast as results are consumed.
- * - Node must run with `--no-node-snapshot` (isolated-vm); createSandbox says so if it does not.
+ * - Isolation from the caller: the isolates run in a child process started with the flags isolated-vm needs, so
+ *   the caller's Node needs none, and a crash there costs at most the documents that caused it.
  */
-export { createSandbox } from './sandbox.ts';
+export { createSandbox, killSandboxHosts } from './process-sandbox.ts';
 export { addCounters, countersSince } from './counters.ts';
-export { checkSource, disposeChecker } from './check.ts';
-export type { CheckResult } from './check.ts';
 export type {
   DocumentOutcomes,
   ErrorKind,

@@ -5,7 +5,7 @@
  */
 
 /** Error kinds a function call can end in. `tampered`: it changed shared built-ins (RegExp) that other functions rely on. */
-export type ErrorKind = 'threw' | 'timeout' | 'bad-output' | 'memory' | 'disabled' | 'tampered';
+export type ErrorKind = 'threw' | 'timeout' | 'bad-output' | 'memory' | 'disabled' | 'tampered' | 'crashed';
 
 /** One call's result as the guest reports it: values, `null` for an abstention, or an error. */
 export type WireOutcome = string[] | null | { error: ErrorKind; message?: string };

@@ -1,6 +1,7 @@
 /**
- * createSandbox: checks and compiles the extractors, starts the isolate pool, and turns the guest's
- * outcomes into the public ones while keeping the run-wide state (disabled functions, counters).
+ * createIsolateSandbox: checks and compiles the extractors, starts the isolate pool in this process, and turns the
+ * guest's outcomes into the public ones while keeping the run-wide state (disabled functions, counters). It needs
+ * Node started with --no-node-snapshot; the sandbox host process (./host.ts) is where it normally runs.
  */
 import { runBatch } from './batch.ts';
 import type { FunctionControl } from './batch.ts';
@@ -19,8 +20,8 @@ function toOutcome(w: WireOutcome): Outcome {
 }
 
 /** Disabling decisions shared by all isolates: a function is off after `maxFailures` timeouts, or at once. */
-function functionControl(ids: string[], maxFailures: number, onDisable: (id: string) => void): FunctionControl {
-  const disabled = new Set<number>();
+function functionControl(ids: string[], maxFailures: number, initiallyDisabled: ReadonlySet<string>, onDisable: (id: string) => void): FunctionControl {
+  const disabled = new Set<number>(ids.flatMap((id, fn) => (initiallyDisabled.has(id) ? [fn] : [])));
   const timeouts = new Map<number, number>();
   const control: FunctionControl = {
     count: ids.length,
@@ -40,7 +41,12 @@ function functionControl(ids: string[], maxFailures: number, onDisable: (id: str
   return control;
 }
 
-export async function createSandbox(functions: ExtractorSource[], options: SandboxOptions = {}): Promise<Sandbox> {
+export interface IsolateSandboxState {
+  /** Functions already switched off by an earlier host of the same sandbox (see ./process-sandbox.ts). */
+  disabled?: readonly string[];
+}
+
+export async function createIsolateSandbox(functions: ExtractorSource[], options: SandboxOptions = {}, state: IsolateSandboxState = {}): Promise<Sandbox> {
   assertIsolatesSupported();
   const opts = resolveOptions(options);
   const seen = new Set<string>();
@@ -79,7 +85,7 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
     parseMs: 0,
     isolateCpuMs: 0,
   };
-  const control = functionControl(ids, opts.maxFailures, (id) => counters.disabled.push(id));
+  const control = functionControl(ids, opts.maxFailures, new Set(state.disabled), (id) => counters.disabled.push(id));
   const limits = { timeoutMs: opts.timeoutMs, callTimeoutMs: opts.callTimeoutMs };
 
   const record = (docId: string, row: WireOutcome[]): DocumentOutcomes => {

@@ -17,7 +17,8 @@ export interface ExtractorSource {
  * - abstain: it returned null, undefined, '' or an array without values.
  * - error: threw; timeout (ran past the time limit); bad-output (returned something that is not a string,
  *   number or array of them); memory (its isolate hit the memory limit while it ran); disabled (it was
- *   switched off earlier in the run); tampered (it changed RegExp/RegExp.prototype, which other functions share).
+ *   switched off earlier in the run); tampered (it changed RegExp/RegExp.prototype, which other functions share);
+ *   crashed (the document took the sandbox's process down twice, the second time alone).
  */
 export type Outcome =
   | { kind: 'value'; value: string[] }
@@ -93,6 +94,7 @@ export interface Sandbox {
    * One run at a time per sandbox.
    */
   run(docs: AsyncIterable<SandboxDocument> | Iterable<SandboxDocument>): AsyncIterable<DocumentOutcomes>;
+  /** What the sandbox did so far; a run stopped early counts the documents it had already started. */
   counters(): SandboxCounters;
   close(): Promise<void>;
 }
