@@ -4,7 +4,7 @@
  * It ends with the channel: when the caller closes it or dies.
  */
 import { createIsolateSandbox } from './sandbox.ts';
-import type { FromHost, ToHost } from './host-protocol.ts';
+import { toWire, type FromHost, type ToHost } from './host-protocol.ts';
 import type { Sandbox, SandboxDocument } from './types.ts';
 
 const send = (message: FromHost): void => {
@@ -72,7 +72,7 @@ async function runCurrent(run: NonNullable<typeof current>, box: Sandbox): Promi
     let rows: FromHost & { type: 'rows' } = { type: 'rows', seq: -1, rows: [], counters: box.counters() };
     for await (const outcome of box.run(run.queue.stream)) {
       if (rows.seq < 0) rows.seq = run.chunks[0]!.seq;
-      rows.rows.push(outcome);
+      rows.rows.push(box.functionIds.map((id) => toWire(outcome.outcomes[id]!)));
       if (rows.rows.length === run.chunks[0]!.size) {
         run.chunks.shift();
         rows.counters = box.counters();

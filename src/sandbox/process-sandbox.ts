@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addCounters } from './counters.ts';
-import type { FromHost, ToHost } from './host-protocol.ts';
+import { fromWire, type FromHost, type ToHost } from './host-protocol.ts';
 import { resolveOptions } from './options.ts';
 import type { DocumentOutcomes, ExtractorSource, Outcome, Sandbox, SandboxCounters, SandboxDocument, SandboxOptions } from './types.ts';
 
@@ -142,7 +142,7 @@ async function initHost(functions: ExtractorSource[], options: SandboxOptions, d
 
 interface Chunk {
   docs: SandboxDocument[];
-  /** Set once the host answered; cleared when a host stops before answering. */
+  /** Set once the host answered. */
   rows?: DocumentOutcomes[];
   sent: boolean;
 }
@@ -225,7 +225,10 @@ export async function createSandbox(functions: ExtractorSource[], options: Sandb
           const chunk = bySeq.get(message.seq);
           if (!chunk) return;
           bySeq.delete(message.seq);
-          chunk.rows = message.rows;
+          chunk.rows = message.rows.map((wire, d) => ({
+            docId: chunk.docs[d]!.id,
+            outcomes: Object.fromEntries(functionIds.map((id, f) => [id, fromWire(wire[f]!)])),
+          }));
           latest = message.counters;
         }
         wake?.();

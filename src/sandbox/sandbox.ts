@@ -10,14 +10,9 @@ import { assertIsolatesSupported } from './environment.ts';
 import { resolveOptions } from './options.ts';
 import { startPool } from './pool.ts';
 import type { WireOutcome } from './protocol.ts';
+import { fromWire } from './host-protocol.ts';
 import { streamBatches } from './stream.ts';
 import type { DocumentOutcomes, ExtractorSource, Outcome, Sandbox, SandboxCounters, SandboxDocument, SandboxOptions } from './types.ts';
-
-function toOutcome(w: WireOutcome): Outcome {
-  if (w === null) return { kind: 'abstain' };
-  if (Array.isArray(w)) return { kind: 'value', value: w };
-  return w.message === undefined ? { kind: 'error', error: w.error } : { kind: 'error', error: w.error, message: w.message };
-}
 
 /** Disabling decisions shared by all isolates: a function is off after `maxFailures` timeouts, or at once. */
 function functionControl(ids: string[], maxFailures: number, initiallyDisabled: ReadonlySet<string>, onDisable: (id: string) => void): FunctionControl {
@@ -93,7 +88,7 @@ export async function createIsolateSandbox(functions: ExtractorSource[], options
     for (let f = 0; f < ids.length; f++) {
       const wire = row[f];
       if (wire === undefined) throw new Error(`sandbox internal error: no outcome for function ${ids[f]} on ${docId}`);
-      const o = toOutcome(wire);
+      const o = fromWire(wire);
       outcomes[ids[f]!] = o;
       if (o.kind === 'value') counters.values++;
       else if (o.kind === 'abstain') counters.abstains++;
