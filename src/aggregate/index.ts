@@ -20,3 +20,4 @@ export { aggregateValues, valueContests, type ValueContest } from './values.ts';
 export { selectFunctions, compareScores, type SelectOptions } from './select.ts';
 export { fitLabelModel, aggregateDocument, emptyPolicy, DEFAULT_CLASSES_PER_DOC, type FitOptions } from './label-model.ts';
 export { pseudoLabelsFromAgreement, type AgreementOptions } from './pseudo-labels.ts';
+export { layoutSilences, MIN_LAYOUT_EVIDENCE } from './layout-silence.ts';

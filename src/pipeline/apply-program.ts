@@ -1,5 +1,6 @@
 import { aggregateDocument, DEFAULT_ACCURACY, DEFAULT_CLASSES_PER_DOC, fitLabelModel, type AggregationMethod, type LabelModel } from '../aggregate/index.ts';
-import { decodeSignature, layoutSignature, SAME_LAYOUT, seededSample, similarity, type Corpus, type CorpusDocument, type DocumentRef, type LayoutSignature, type ViewThreads } from '../corpus/index.ts';
+import { seededSample, type Corpus, type CorpusDocument, type DocumentRef, type ViewThreads } from '../corpus/index.ts';
+import { nearestLayout, sampleLayoutsOf, type SampleLayout } from './sample-layouts.ts';
 import { countersSince, createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import { availableParallelism } from 'node:os';
 import { pageAt, spansOf } from './spans.ts';
@@ -46,6 +47,8 @@ interface DocumentResult {
   spans: Map<string, [number, number] | null>;
   /** Set when the program knows its sample's layouts and this document resembles none of them. */
   unsampled?: string;
+  /** The sample layout it resembles most (when it resembles one and the program names them). */
+  layout?: string;
   /** A PDF's page starts in its view. */
   pages?: number[];
 }
@@ -185,18 +188,11 @@ function methodOf(program: Program): AggregationMethod {
 }
 
 /** Every function on the documents (all of the corpus when `refs` is undefined), with each value's span in its view. */
-function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, options: ApplyOptions, layouts: readonly LayoutSignature[]): AsyncGenerator<DocumentResult> {
+function run(sandbox: Sandbox, corpus: Corpus, refs: readonly DocumentRef[] | undefined, options: ApplyOptions, layouts: readonly SampleLayout[]): AsyncGenerator<DocumentResult> {
   // The sandbox reports votes by document id; the spans of values need the view, kept until the votes arrive.
   const views = new Map<string, CorpusDocument>();
   const docs = corpus.views(refs, { threads: options.viewThreads ?? availableParallelism(), layouts: layouts.length > 0, ...(options.viewPool ? { pool: options.viewPool } : {}) });
   return withSpans(sandbox.run(feed(docs, views, options.signal)), views, layouts);
-}
-
-function sampleLayoutsOf(program: Program): LayoutSignature[] {
-  return (program.sampleLayouts ?? []).flatMap((entry) => {
-    const signature = decodeSignature(entry.signature);
-    return signature ? [signature] : [];
-  });
 }
 
 async function* feed(docs: AsyncGenerator<CorpusDocument>, views: Map<string, CorpusDocument>, signal?: AbortSignal): AsyncGenerator<CorpusDocument> {
@@ -211,27 +207,32 @@ async function* feed(docs: AsyncGenerator<CorpusDocument>, views: Map<string, Co
 async function* withSpans(
   results: AsyncIterable<{ docId: string; outcomes: Record<string, Outcome> }>,
   views: Map<string, CorpusDocument>,
-  layouts: readonly LayoutSignature[],
+  layouts: readonly SampleLayout[],
 ): AsyncGenerator<DocumentResult> {
   for await (const result of results) {
     const doc = views.get(result.docId);
     views.delete(result.docId);
-    const unsampled = doc && layouts.length > 0 ? unsampledLayout(doc, layouts) : undefined;
+    const nearest = doc && layouts.length > 0 ? nearestLayout(doc, layouts) : undefined;
     yield {
       doc: result.docId,
       outcomes: result.outcomes,
       spans: spansOf(doc?.view ?? '', result.outcomes),
-      ...(unsampled ? { unsampled } : {}),
+      ...(nearest?.unsampled ? { unsampled: nearest.unsampled } : {}),
+      ...(nearest?.layout ? { layout: nearest.layout } : {}),
       ...(doc?.pages ? { pages: doc.pages } : {}),
     };
   }
 }
 
-/** Why a document's layout counts as not sampled, or undefined when it resembles a sample document's. */
-function unsampledLayout(doc: CorpusDocument, layouts: readonly LayoutSignature[]): string | undefined {
-  const signature = doc.layout ?? layoutSignature(doc);
-  const best = Math.max(...layouts.map((known) => similarity(known, signature)));
-  return best >= SAME_LAYOUT ? undefined : `layout not sampled: this document resembles no sample document (closest similarity ${best.toFixed(2)}); its values are less certain`;
+/** A function's outcome where the sample showed it wrong on the document's layout: it does not vote there. */
+const SILENT: Outcome = { kind: 'error', error: 'disabled', message: 'not seen to work on this layout of the sample' };
+
+/** The attribute's votes on a document, its functions in rank order, without those silent on the document's layout. */
+function votesOf(result: DocumentResult, attribute: ProgramAttribute): Record<string, Outcome> {
+  const picked = pick(result.outcomes, attribute.functions.map((fn) => fn.id));
+  if (result.layout === undefined) return picked;
+  for (const fn of attribute.functions) if (fn.silentOn?.includes(result.layout)) picked[fn.id] = SILENT;
+  return picked;
 }
 
 /** Confidence of cells from a layout the sample never covered: halved, and said why. */
@@ -274,7 +275,7 @@ function fitModels(program: Program, votes: readonly DocumentResult[]): Map<stri
         }),
       );
       const model = fitLabelModel(
-        votes.map((entry) => pick(entry.outcomes, functionIds)),
+        votes.map((entry) => votesOf(entry, attribute)),
         {
           method: 'ws',
           functionIds,
@@ -306,8 +307,7 @@ function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribu
       cells[attribute.name] = { value: null, confidence: 0, voters: [], spans: [], candidates: [], ...(attribute.note ? { note: attribute.note } : {}) };
       continue;
     }
-    const outcomes = pick(votes.outcomes, attribute.functions.map((fn) => fn.id));
-    const result = aggregateDocument(outcomes, models.get(attribute.name) as LabelModel);
+    const result = aggregateDocument(votesOf(votes, attribute), models.get(attribute.name) as LabelModel);
     const spans = (result.value ?? []).map((value) => votes.spans.get(value)).filter((span): span is [number, number] => Array.isArray(span));
     const page = votes.pages && spans[0] ? pageAt(votes.pages, spans[0][0]) : undefined;
     cells[attribute.name] = {

@@ -17,6 +17,8 @@ const functionSchema = z.object({
   sampleExact: z.number().optional(),
   /** The label model's estimate of how often this function is right. */
   accuracy: z.number().min(0).max(1).optional(),
+  /** Sample layouts (see `sampleLayouts`) where the sample showed it wrong and another function right: it does not vote there. */
+  silentOn: z.array(z.string()).optional(),
 });
 
 const attributeSchema = z.object({
@@ -50,7 +52,7 @@ export const programSchema = z.object({
    * The layout signatures of the sample documents the functions were written and scored on: a document whose
    * layout resembles none of them gets its cells marked "layout not sampled", at lower confidence.
    */
-  sampleLayouts: z.array(z.object({ doc: z.string(), signature: z.string() })).optional(),
+  sampleLayouts: z.array(z.object({ doc: z.string(), signature: z.string(), /** The sample's layout group it is in (`L1`...). */ layout: z.string().optional() })).optional(),
   /** The sandbox library version the functions were written against (`lib` helpers); absent: they use none. */
   library: z.number().int().positive().optional(),
   attributes: z.array(attributeSchema).min(1),

@@ -89,6 +89,8 @@ const attributeScoresSchema = z.object({
   mergedInto: z.string().optional(),
   /** Share of the labelled sample documents whose pseudo-label has a value: what apply's drift report compares with. */
   labelCoverage: z.number().optional(),
+  /** The sample documents whose pseudo-label has a value (where a function can be seen to be right). */
+  labelled: z.array(z.string()).optional(),
 });
 
 /** scores.json: each candidate's score on the sample, and which were kept. */

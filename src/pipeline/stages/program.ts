@@ -1,6 +1,7 @@
 import type { AttributeSpec } from '../../core/attributes.ts';
 import type { RunSettings } from '../../core/settings.ts';
-import { encodeSignature, layoutSignature, type CorpusDocument } from '../../corpus/index.ts';
+import { clusterLayouts, encodeSignature, layoutSignature, type CorpusDocument } from '../../corpus/index.ts';
+import { layoutSilences } from '../../aggregate/index.ts';
 import { LIBRARY_VERSION } from '../../sandbox/index.ts';
 import type { CandidatesArtifact, Program, ProgramAttribute, Scores } from '../../run/index.ts';
 import type { CandidateFunction } from '../../synthesis/types.ts';
@@ -14,16 +15,20 @@ export function buildProgram(
   sample: readonly CorpusDocument[] = [],
 ): Program {
   const byId = new Map(candidates.candidates.map((candidate) => [candidate.id, candidate]));
+  const signatures = sample.map((doc) => ({ id: doc.id, signature: layoutSignature(doc) }));
+  const layoutOf = new Map(clusterLayouts(signatures).flatMap((layout) => layout.docs.map((doc) => [doc, layout.id] as const)));
   return {
     version: 1,
     method: settings.method === 'code' ? 'code' : settings.aggregation,
     now: settings.startedAt,
     library: LIBRARY_VERSION,
-    ...(sample.length ? { sampleLayouts: sample.map((doc) => ({ doc: doc.id, signature: encodeSignature(layoutSignature(doc)) })) } : {}),
+    ...(sample.length ? { sampleLayouts: signatures.map(({ id, signature }) => ({ doc: id, signature: encodeSignature(signature), layout: layoutOf.get(id) as string })) } : {}),
     // An attribute merged into another (open IE) is not a column of its own.
     attributes: attributes.filter((attribute) => scores.attributes[attribute.name]?.mergedInto === undefined).map((attribute): ProgramAttribute => {
       const entry = scores.attributes[attribute.name];
       const scored = new Map((entry?.scores ?? []).map((score) => [score.id, score]));
+      const kept = entry?.kept ?? [];
+      const silences = layoutSilences(layoutOf, entry?.labelled ?? [], kept.map((id) => ({ id, ...(scored.get(id)?.hits ? { hits: scored.get(id)?.hits } : {}) })));
       return {
         name: attribute.name,
         ...(attribute.description ? { description: attribute.description } : {}),
@@ -33,7 +38,7 @@ export function buildProgram(
         ...(entry?.abstainers.length ? { abstainers: entry.abstainers } : {}),
         ...(entry?.note ? { note: entry.note } : {}),
         ...(entry?.labelCoverage !== undefined ? { sampleCoverage: round(entry.labelCoverage) } : {}),
-        functions: (entry?.kept ?? []).map((id) => {
+        functions: kept.map((id) => {
           const candidate = byId.get(id) as CandidateFunction;
           return {
             id,
@@ -43,6 +48,7 @@ export function buildProgram(
             ...(candidate.sampleDocs ? { sampleDocs: candidate.sampleDocs } : {}),
             sampleF1: round(scored.get(id)?.f1 ?? 0),
             ...(scored.get(id)?.exact !== undefined ? { sampleExact: round(scored.get(id)?.exact as number) } : {}),
+            ...(silences.has(id) ? { silentOn: silences.get(id) } : {}),
           };
         }),
       };

@@ -30,6 +30,10 @@ export function scoreStage(
   );
 }
 
+function labelledDocs(labels: ReadonlyMap<string, readonly string[] | null>): string[] {
+  return [...labels].filter(([, label]) => label !== null && voteKey(label) !== '').map(([doc]) => doc);
+}
+
 /** `code` is the best single function; code+ keeps the top k. */
 function keptPerAttribute(method: Method, topK: number): number {
   return method === 'code' ? 1 : topK;
@@ -96,7 +100,7 @@ export function scoreCandidates(
       abstainers: kept.filter((id) => abstainers.has(id)),
       pseudoLabelSource: pseudoLabels ? 'model' : 'agreement',
       ...(multiple ? { multiple } : {}),
-      ...(labels.size ? { labelCoverage: [...labels.values()].filter((label) => label !== null && voteKey(label) !== '').length / labels.size } : {}),
+      ...(labels.size ? { labelCoverage: labelledDocs(labels).length / labels.size, labelled: labelledDocs(labels) } : {}),
       scores,
       kept,
       dropped: [...chosen.dropped, ...compileFailures],
