@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { MODEL_DEFAULTS, resolveModelSettings, type ModelSettings } from '../model/index.ts';
 import type { AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, SYNTH_MODES, type SynthMode } from '../core/settings.ts';
+import { loadConfig, withConfig } from './config.ts';
 import { UsageError } from './errors.ts';
 import type { ProgressMode } from './progress.ts';
 import type { QueueRunOptions } from '../pipeline/queue/index.ts';
@@ -64,6 +65,7 @@ export const OPTIONS = {
   corpus: { type: 'string', value: 'dir', help: 'report: the corpus folder, if it moved since the run' },
   quiet: { type: 'boolean', help: 'print nothing but errors' },
   json: { type: 'boolean', help: 'machine-readable progress and result as JSON lines on stdout' },
+  config: { type: 'string', value: 'file.json', help: 'options from this JSON file (default: evaporate.config.json or .evaporaterc here, if any); flags win' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -82,15 +84,17 @@ export interface CommandSpec {
 
 export function parseCommand(spec: CommandSpec, argv: string[]): { values: ParsedValues; positionals: string[] } {
   const options = Object.fromEntries(
-    [...spec.options, 'help' as const].map((name) => {
+    [...spec.options, 'config' as const, 'help' as const].map((name) => {
       const option: OptionSpec = OPTIONS[name];
       return [name, { type: option.type, ...(option.multiple ? { multiple: true } : {}) }];
     }),
   );
   try {
     const parsed = parseArgs({ args: joinNegativeValues(argv, spec.options), options, allowPositionals: true, allowNegative: true, strict: true });
-    return { values: parsed.values as ParsedValues, positionals: parsed.positionals };
+    const values = parsed.values as ParsedValues;
+    return { values: values.help ? values : withConfig(values, spec.options, loadConfig(stringOption(values, 'config'))), positionals: parsed.positionals };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const message = (error as Error).message.split('\n')[0] ?? '';
     const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
     const suggestion = unknown === undefined ? undefined : closest(unknown, spec.options);
@@ -143,7 +147,7 @@ export function parseOrHelp(spec: CommandSpec, argv: string[]): { values: Parsed
 }
 
 export function helpText(spec: CommandSpec): string {
-  const rows = [...spec.options, 'help' as const].map((name) => {
+  const rows = [...spec.options, 'config' as const, 'help' as const].map((name) => {
     const option: OptionSpec = OPTIONS[name];
     return [`--${name}${option.value ? ` <${option.value}>` : ''}`, spec.help?.[name] ?? option.help];
   });
