@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],
+    // Tests count the requests a run sends; answers cached by other tests or earlier runs would hide them.
+    env: { EVAPORATE_CACHE_DIR: 'none' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -241,6 +241,31 @@ describe('evaporate extract', () => {
     expect(server.stats.requests).toBe(requests);
     expect((await readPredictedTable(join(runDir, 'table.csv'))).size).toBe(80);
   }, 60_000);
+
+  it('shares model answers between runs: the same extract in a new run directory sends nothing, unless --no-shared-cache', async () => {
+    const cacheHome = join(work, 'user-cache');
+    const shared = join(cacheHome, 'evaporate-ts', 'calls');
+    // The tests' environment turns the shared cache off; unset, it lives under the user's cache folder.
+    const env = { EVAPORATE_CACHE_DIR: '', XDG_CACHE_HOME: cacheHome };
+    const extract = async (name: string, flags: string[] = []) => {
+      const before = server.stats.received.length;
+      const run = await cli(['extract', docs, '--attributes', 'title,director', '--sample', '4', '--functions', '2', '--run-dir', join(work, name), ...modelFlags(), ...flags], { env });
+      expect(run.code, run.stderr).toBe(0);
+      return { sent: server.stats.received.length - before, table: await readFile(join(work, name, 'table.csv'), 'utf8') };
+    };
+    const first = await extract('shared-1');
+    expect(first.sent).toBeGreaterThan(0);
+    expect((await readdir(shared, { recursive: true })).filter((file) => file.endsWith('.json')).length).toBeGreaterThan(0);
+    const second = await extract('shared-2');
+    expect(second.sent).toBe(0);
+    expect(second.table).toBe(first.table);
+    // The run keeps its own copies: it resumes and reports with the shared cache gone.
+    expect((await readdir(join(work, 'shared-2', 'cache'), { recursive: true })).filter((file) => file.endsWith('.json')).length).toBeGreaterThan(0);
+    const alone = await extract('shared-3', ['--no-shared-cache']);
+    expect(alone.sent).toBe(first.sent);
+    const elsewhere = await extract('shared-4', ['--cache-dir', join(work, 'other-cache')]);
+    expect(elsewhere.sent).toBe(first.sent);
+  }, 90_000);
 });
 
 describe('other commands', () => {

@@ -175,6 +175,25 @@ describe('cache', () => {
     expect(s.stats.byPath['/v1/chat/completions']).toBe(2);
   });
 
+  it('reads a shared cache on a miss, copies the answer into the run, and survives a shared folder it cannot write', async () => {
+    const s = await serve();
+    const shared = path.join(cacheDir, 'shared');
+    const [runA, runB] = [path.join(cacheDir, 'run-a'), path.join(cacheDir, 'run-b')];
+    await createModelClient(fast(s.url), { cacheDir: runA, sharedCacheDir: shared }).chat('stage', ask('a'));
+    expect(await listEntries(shared)).toHaveLength(1);
+    const other = createModelClient(fast(s.url), { cacheDir: runB, sharedCacheDir: shared });
+    expect(await other.chat('stage', ask('a'))).toMatchObject({ ok: true, cached: true, content: 'echo: a' });
+    expect(other.usage().total).toMatchObject({ liveCalls: 0, cachedCalls: 1 });
+    expect(await listEntries(runB)).toHaveLength(1);
+    expect(s.stats.byPath['/v1/chat/completions']).toBe(1);
+
+    const blocked = path.join(cacheDir, 'a-file');
+    await writeFile(blocked, 'not a folder');
+    const unwritable = createModelClient(fast(s.url), { cacheDir: path.join(cacheDir, 'run-c'), sharedCacheDir: blocked });
+    expect(await unwritable.chat('stage', ask('b'))).toMatchObject({ ok: true, cached: false, content: 'echo: b' });
+    expect(await listEntries(path.join(cacheDir, 'run-c'))).toHaveLength(1);
+  });
+
   it('keys on model and parameters, not only on messages', async () => {
     const s = await serve();
     const client = createModelClient(fast(s.url), { cacheDir });

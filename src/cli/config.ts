@@ -14,7 +14,7 @@ import { closest, OPTIONS, type OptionName, type ParsedValues } from './options.
 export const CONFIG_FILES = ['evaporate.config.json', '.evaporaterc'] as const;
 
 /** Options whose values are paths: read relative to the config file. */
-const PATH_OPTIONS: ReadonlySet<OptionName> = new Set(['schema', 'out', 'run-dir', 'resume', 'update', 'batch-export', 'batch-import', 'pred', 'gold', 'results-dir', 'corpus']);
+const PATH_OPTIONS: ReadonlySet<OptionName> = new Set(['schema', 'out', 'run-dir', 'resume', 'update', 'batch-export', 'batch-import', 'pred', 'gold', 'results-dir', 'corpus', 'cache-dir']);
 /** Options that make no sense in a file. */
 const NOT_IN_CONFIG: ReadonlySet<string> = new Set(['help', 'config']);
 

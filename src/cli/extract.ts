@@ -8,6 +8,7 @@ import { ARTIFACTS, defaultRunDir, readArtifact } from '../run/index.ts';
 import { EXIT, UsageError } from './errors.ts';
 import {
   attributesOption,
+  cacheOption,
   choiceOption,
   defined,
   intOption,
@@ -39,7 +40,7 @@ export const extractCommand: CommandSpec = {
   options: [
     'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'update', 'include', 'exclude',
-    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
+    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'cache-dir', 'shared-cache', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -165,5 +166,6 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     queue: queueOption(values),
     batchExport: stringOption(values, 'batch-export'),
     batchImport: listOption(values, 'batch-import'),
+    cacheDir: cacheOption(values),
   });
 }

@@ -46,6 +46,8 @@ export const OPTIONS = {
   seed: { type: 'string', value: 'n', help: `sampling seed (default ${DEFAULTS.seed})` },
   'batch-export': { type: 'string', value: 'file.jsonl', help: 'send no requests; write those still needed as an OpenAI Batch API input file' },
   'batch-import': { type: 'string', multiple: true, value: 'file.jsonl', help: 'load an OpenAI Batch API output file into the cache first (repeatable)' },
+  'cache-dir': { type: 'string', value: 'dir', help: 'the model-call cache all runs share (default: $EVAPORATE_CACHE_DIR, else ~/.cache/evaporate-ts/calls)' },
+  'shared-cache': { type: 'boolean', help: 'reuse model answers from other runs (default; --no-shared-cache: only the run\'s own cache/)' },
   'timeout-ms': { type: 'string', value: 'ms', help: `time limit per function per document (default ${DEFAULTS.timeoutMs})` },
   isolates: { type: 'string', value: 'n', help: 'sandbox isolates (default one per core)' },
   queue: { type: 'string', value: 'redis://host:port', help: 'apply on queue workers (evaporate worker) through this Redis; the model stages run here' },
@@ -208,6 +210,15 @@ export function progressMode(values: ParsedValues): ProgressMode {
   if (values.json) return 'json';
   if (values.quiet) return 'quiet';
   return process.stderr.isTTY ? 'live' : 'plain';
+}
+
+/** The library's `cacheDir`: false for --no-shared-cache, the folder --cache-dir names, or absent for the default. */
+export function cacheOption(values: ParsedValues): string | false | undefined {
+  if (values['shared-cache'] === false) {
+    if (values['cache-dir'] !== undefined) throw new UsageError('use either --cache-dir or --no-shared-cache, not both');
+    return false;
+  }
+  return stringOption(values, 'cache-dir');
 }
 
 /** Model settings from the flags, then the environment; null when no model is configured. `sends: false`: no key needed. */

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { userCacheRoot } from '../core/user-cache.ts';
 import { readEvaporateTable, readSwdeGold, type GoldTable } from './gold.ts';
 import { extractTarGz } from './tar.ts';
 
@@ -38,10 +38,7 @@ export interface LoadBenchmarkOptions {
 
 const SWDE_SITE = /^([^-/\\]+)-(.+)\((\d+)\)$/;
 
-function defaultCacheDir(): string {
-  const base = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(base, 'evaporate-ts', 'datasets');
-}
+const defaultCacheDir = (): string => path.join(userCacheRoot(), 'datasets');
 
 async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null))?.isDirectory() ?? false;

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-file.ts';
-import { cacheEntry, isCacheKey, writeCacheEntry } from './cache.ts';
+import { callCache, cacheEntry, isCacheKey } from './cache.ts';
 import { MalformedReplyError } from './retry.ts';
 import { parseChatCompletion, type ChatCompletionBody } from './wire.ts';
 
@@ -56,9 +56,11 @@ function lineError(line: Record<string, unknown>): string | null {
 
 /**
  * Reads a Batch API output file (JSONL: `custom_id`, `response: { status_code, body }`, `error`)
- * and caches every successful answer. Answers without usage get estimated completion counts.
+ * and caches every successful answer (in the shared cache too, when one is given). Answers without
+ * usage get estimated completion counts.
  */
-export async function importBatchOutput(filePath: string, cacheDir: string): Promise<BatchImportResult> {
+export async function importBatchOutput(filePath: string, cacheDir: string, sharedCacheDir: string | null = null): Promise<BatchImportResult> {
+  const cache = callCache(cacheDir, sharedCacheDir);
   const result: BatchImportResult = { imported: 0, failed: 0, unknown: 0, failures: [] };
   const text = await readFile(filePath, 'utf8');
   for (const raw of text.split('\n')) {
@@ -88,7 +90,7 @@ export async function importBatchOutput(filePath: string, cacheDir: string): Pro
     try {
       const model = isRecord(body) && typeof body['model'] === 'string' ? body['model'] : '';
       const reply = parseChatCompletion(body, [], model);
-      await writeCacheEntry(cacheDir, cacheEntry(customId, model, reply, 'batch'));
+      await cache.write(cacheEntry(customId, model, reply, 'batch'));
       result.imported++;
     } catch (cause) {
       if (!(cause instanceof MalformedReplyError)) throw cause;

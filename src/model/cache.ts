@@ -80,3 +80,33 @@ export function replyFromEntry(entry: CacheEntry): ParsedReply {
 export async function writeCacheEntry(cacheDir: string, entry: CacheEntry): Promise<void> {
   await writeFileAtomic(entryPath(cacheDir, entry.key), JSON.stringify(entry));
 }
+
+/**
+ * A run's own cache, backed by a shared one that other runs fill. The run's copy makes it whole on
+ * its own (resume and report need nothing outside the run directory); the shared one is best
+ * effort: a folder that cannot be read or written costs a cache hit, never the call.
+ */
+export interface CallCache {
+  read(key: string): Promise<CacheEntry | null>;
+  write(entry: CacheEntry): Promise<void>;
+}
+
+export function callCache(cacheDir: string, sharedCacheDir: string | null = null): CallCache {
+  const shared = sharedCacheDir !== null && path.resolve(sharedCacheDir) !== path.resolve(cacheDir) ? sharedCacheDir : null;
+  const writeShared = async (entry: CacheEntry): Promise<void> => {
+    if (shared !== null) await writeCacheEntry(shared, entry).catch(() => {});
+  };
+  return {
+    async read(key) {
+      const own = await readCacheEntry(cacheDir, key);
+      if (own !== null || shared === null) return own;
+      const found = await readCacheEntry(shared, key);
+      if (found !== null) await writeCacheEntry(cacheDir, found);
+      return found;
+    },
+    async write(entry) {
+      await writeCacheEntry(cacheDir, entry);
+      await writeShared(entry);
+    },
+  };
+}

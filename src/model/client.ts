@@ -7,7 +7,7 @@
  */
 import OpenAI from 'openai';
 import { batchRequestLine, type BatchRequestLine } from './batch.ts';
-import { cacheEntry, cacheKey, readCacheEntry, replyFromEntry, writeCacheEntry } from './cache.ts';
+import { callCache, cacheEntry, cacheKey, replyFromEntry } from './cache.ts';
 import { createLimiter } from './limiter.ts';
 import { AttemptTimeoutError, classifyFailure, retryDelayMs, type AttemptFailure } from './retry.ts';
 import { withDefaults, type ModelSettings } from './settings.ts';
@@ -28,6 +28,8 @@ export interface ModelClient {
 export interface ModelClientOptions {
   /** Directory of the call cache (usually inside the run directory). */
   cacheDir: string;
+  /** A cache shared between runs, read on a miss and written with every answer; null or absent: none. */
+  sharedCacheDir?: string | null;
   /** 'batch' never sends a request: cache misses become pending lines. Default 'live'. */
   mode?: 'live' | 'batch';
   onEvent?: (event: ModelEvent) => void;
@@ -55,7 +57,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function createModelClient(settings: ModelSettings, options: ModelClientOptions): ModelClient {
   const config = withDefaults(settings);
-  const { cacheDir, mode = 'live' } = options;
+  const { mode = 'live' } = options;
+  const cache = callCache(options.cacheDir, options.sharedCacheDir ?? null);
   const emit = options.onEvent ?? (() => {});
   const openai = createOpenAI(settings, config.timeoutMs);
   const limiter = createLimiter(config.concurrency);
@@ -100,14 +103,14 @@ export function createModelClient(settings: ModelSettings, options: ModelClientO
   }
 
   async function resolve(stage: string, key: string, request: ChatRequest): Promise<Resolution> {
-    const entry = await readCacheEntry(cacheDir, key);
+    const entry = await cache.read(key);
     if (entry) return { kind: 'answer', reply: replyFromEntry(entry), fromCache: true };
     if (mode === 'batch') {
       pendingLines.set(key, batchRequestLine(key, chatCompletionBody(config.model, request)));
       return { kind: 'pending' };
     }
     const resolution = await limiter.run(() => sendLive(stage, key, request));
-    if (resolution.kind === 'answer') await writeCacheEntry(cacheDir, cacheEntry(key, config.model, resolution.reply, 'live'));
+    if (resolution.kind === 'answer') await cache.write(cacheEntry(key, config.model, resolution.reply, 'live'));
     return resolution;
   }
 

@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EvaporateError } from '../core/errors.ts';
 import type { RunSettings } from '../core/settings.ts';
+import { defaultCallCacheDir } from '../core/user-cache.ts';
 import {
   addUsage,
   createModelClient,
@@ -94,10 +95,11 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
   const earlierUsage = withUnsavedSpend(await readArtifact(runDir, 'usage').catch(() => undefined), spend, options.model ?? null);
   const recorded = (await readArtifact(runDir, 'stages').catch(() => undefined)) ?? {};
 
-  const cacheDir = resolve(options.cacheDir ?? join(runDir, RUN_FILES.cache));
+  const cacheDir = join(runDir, RUN_FILES.cache);
+  const sharedCacheDir = options.cacheDir === false ? null : options.cacheDir !== undefined ? resolve(options.cacheDir) : defaultCallCacheDir();
   for (const file of options.batchImport ?? []) {
     if (!existsSync(file)) throw new ExtractError('invalid-option', `Batch output file not found: ${file}. Download the batch's output file and pass its path.`, { settings: ['batchImport'] });
-    const imported = await importBatchOutput(file, cacheDir);
+    const imported = await importBatchOutput(file, cacheDir, sharedCacheDir);
     emit({ type: 'notice', message: `Imported ${imported.imported} batch answer(s) from ${file}${imported.failed ? `, ${imported.failed} failed` : ''}` });
   }
   let client: ModelClient | null = null;
@@ -113,7 +115,7 @@ export async function createRunContext(options: ExtractOptions, runDirOption: st
     emit({ type: 'usage', promptTokens, completionTokens, costUsd });
   };
   if (options.model) {
-    client = stoppable(createModelClient(options.model, { cacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: onModelEvent }), options.signal);
+    client = stoppable(createModelClient(options.model, { cacheDir, sharedCacheDir, mode: options.batchExport ? 'batch' : 'live', onEvent: onModelEvent }), options.signal);
   }
   return {
     runDir,

@@ -24,6 +24,8 @@ export interface DiscoverOptions {
   followLinks?: boolean;
   /** With a model: the run directory holding the sample, the schema and the model-call cache (default `.evaporate/runs/<timestamp>`). */
   runDir?: string;
+  /** The model-call cache shared by all runs, as in `extract` (false: the run's own cache only). */
+  cacheDir?: string | false;
   onEvent?: (event: PipelineEvent) => void;
 }
 

@@ -39,8 +39,12 @@ export interface ExtractOptions {
   runDir?: string;
   /** Also write the table here (.csv, .jsonl or .json). */
   out?: string;
-  /** Model-call cache (default `cache/` in the run directory); runs that share one never pay twice for a call. */
-  cacheDir?: string;
+  /**
+   * The model-call cache shared by all runs, read when the run's own `cache/` misses and written with every
+   * answer, so another run never pays twice for a call (default `$EVAPORATE_CACHE_DIR`, else a per-user cache
+   * folder such as `~/.cache/evaporate-ts/calls`; false: the run's own cache only).
+   */
+  cacheDir?: string | false;
   include?: string[];
   exclude?: string[];
   /** Skip files larger than this (default 20 MiB). */
