@@ -268,6 +268,30 @@ describe('evaporate extract', () => {
   }, 90_000);
 });
 
+describe('table outputs', () => {
+  it('--out - writes only the table to standard output, in the --format asked for; the summary goes to stderr', async () => {
+    const run = await cli(['extract', docs, '--attributes', 'title,director', '--out', '-', '--format', 'jsonl', '--run-dir', join(work, 'stdout'), '--no-report']);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(80);
+    expect(lines.map((line) => Object.keys(JSON.parse(line)))).toEqual(lines.map(() => ['doc', 'title', 'director']));
+    expect(run.stdout).toBe(await readFile(join(work, 'stdout', 'table.jsonl'), 'utf8'));
+    expect(run.stderr).toMatch(/Extracted 80 rows/);
+    const both = await cli(['extract', docs, '--attributes', 'title', '--out', '-', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--out - and --json both write to standard output');
+  }, 60_000);
+
+  it('apply writes Parquet, and eval reads it as it reads the CSV of the same run', async () => {
+    const program = join(work, 'model-run', 'program.json');
+    const parquet = join(work, 'applied.parquet');
+    const run = await cli(['apply', program, docs, '--out', parquet, '--run-dir', join(work, 'apply-parquet'), '--no-report']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await readFile(parquet)).subarray(0, 4).toString()).toBe('PAR1');
+    expect(await readPredictedTable(parquet)).toEqual(await readPredictedTable(join(work, 'model.csv')));
+  }, 60_000);
+});
+
 describe('other commands', () => {
   it('discover lists attributes with frequencies', async () => {
     const run = await cli(['discover', docs]);

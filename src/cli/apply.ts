@@ -4,6 +4,7 @@ import type { FailedShard } from '../pipeline/queue/index.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
+import { sendTable, tableOutput } from './output.ts';
 import { createReporter } from './progress.ts';
 import { unsampledWarning } from './summary.ts';
 
@@ -11,7 +12,7 @@ export const applyCommand: CommandSpec = {
   name: 'apply',
   usage: 'evaporate apply <program.json> <folder> [--out table.csv] [options]',
   summary: 'Run the extractor functions of a saved program over a folder and write the table. Needs no model.',
-  options: ['out', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'report', 'quiet', 'json'],
+  options: ['out', 'format', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'report', 'quiet', 'json'],
   examples: [
     'evaporate apply .evaporate/runs/<run>/program.json ./new-pages --out new.csv',
     'evaporate apply program.json ./receipts --out receipts.jsonl --timeout-ms 50',
@@ -25,6 +26,7 @@ export async function runApply(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [programPath, folder] = positionals;
   if (programPath === undefined || folder === undefined) throw new UsageError('usage: evaporate apply <program.json> <folder> [--out table.csv] (see --help)');
+  const output = tableOutput(values);
   const reporter = createReporter(progressMode(values));
   const started = performance.now();
   const result = await untilInterrupted(reporter, 'Stopped; no table was written.', (signal) => apply({
@@ -33,7 +35,8 @@ export async function runApply(argv: string[]): Promise<number> {
     signal,
     onEvent: (event) => reporter.event(event),
     ...defined({
-      out: stringOption(values, 'out'),
+      out: output.out,
+      format: output.format,
       runDir: stringOption(values, 'run-dir'),
       include: listOption(values, 'include'),
       exclude: listOption(values, 'exclude'),
@@ -47,9 +50,10 @@ export async function runApply(argv: string[]): Promise<number> {
   }));
   reporter.stop();
   const seconds = (performance.now() - started) / 1000;
+  await sendTable(output, result.tablePath);
   if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped, drift: result.drift })}\n`);
   else if (!values.quiet) {
-    process.stdout.write(
+    output.summary.write(
       `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
         (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
         failedShardsText(result.failedShards) +

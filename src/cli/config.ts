@@ -65,7 +65,9 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): L
   const values: ParsedValues = {};
   for (const [name, value] of Object.entries(parsed.data) as [OptionName, string | boolean | string[] | undefined][]) {
     if (value === undefined) continue;
-    values[name] = PATH_OPTIONS.has(name) && typeof value !== 'boolean' ? (Array.isArray(value) ? value.map((v) => resolve(dirname(file), v)) : resolve(dirname(file), value)) : value;
+    // `-` (standard output for --out) is not a path.
+    const place = (path: string): string => (path === '-' ? path : resolve(dirname(file), path));
+    values[name] = PATH_OPTIONS.has(name) && typeof value !== 'boolean' ? (Array.isArray(value) ? value.map(place) : place(value)) : value;
   }
   return { file, values };
 }

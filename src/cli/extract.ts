@@ -25,6 +25,7 @@ import {
 } from './options.ts';
 import { AGGREGATIONS, METHODS } from '../core/settings.ts';
 import { failedShardsText } from './apply.ts';
+import { sendTable, tableOutput } from './output.ts';
 import { runUpdate } from './update.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
@@ -38,7 +39,7 @@ export const extractCommand: CommandSpec = {
     '--attributes or --schema the attributes are discovered from a sample (open IE). Without a model, the\n' +
     'built-in synthesizer writes the extractor functions.',
   options: [
-    'attributes', 'schema', 'out', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
+    'attributes', 'schema', 'out', 'format', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'update', 'include', 'exclude',
     'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'cache-dir', 'shared-cache', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
   ],
@@ -99,8 +100,10 @@ export async function runExtract(argv: string[]): Promise<number> {
     if (values.report !== false) await writeRunReport(result.runDir, (message) => reporter.event({ type: 'notice', message }));
     reporter.stop();
     const seconds = (performance.now() - started) / 1000;
+    const output = tableOutput(values);
+    await sendTable(output, result.tablePath);
     if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
-    else if (!values.quiet) process.stdout.write(`${formatSummary(result, seconds)}\n`);
+    else if (!values.quiet) output.summary.write(`${formatSummary(result, seconds)}\n`);
     if (result.modelFailed && !values.fallback) {
       const failed = result.usage?.total.failedCalls ?? 0;
       process.stderr.write(
@@ -142,6 +145,7 @@ function savedOptions(saved: RunSettings): ExtractOptions {
 
 /** The options the flags set; those not given are absent, so saved settings and defaults stay. */
 async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptions, 'documents'>> {
+  const output = tableOutput(values);
   return defined({
     attributes: await attributesOption(values),
     model: modelSettings(values, { sends: !values['batch-export'] }),
@@ -156,7 +160,8 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     maxAttributes: intOption(values, 'max-attributes', 1),
     chunkChars: intOption(values, 'chunk-chars', 200),
     runDir: stringOption(values, 'run-dir'),
-    out: stringOption(values, 'out'),
+    out: output.out,
+    format: output.format,
     include: listOption(values, 'include'),
     exclude: listOption(values, 'exclude'),
     maxBytes: intOption(values, 'max-bytes', 1),

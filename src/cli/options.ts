@@ -20,7 +20,8 @@ interface OptionSpec {
 export const OPTIONS = {
   attributes: { type: 'string', value: 'a,b,c', help: 'attributes to extract (closed IE); omit for open IE' },
   schema: { type: 'string', value: 'file.json', help: 'JSON file of attributes with optional description and form' },
-  out: { type: 'string', value: 'file', help: 'also write the table here (.csv, .jsonl or .json)' },
+  out: { type: 'string', value: 'file', help: 'also write the table here (.csv, .jsonl, .json or .parquet; - for standard output)' },
+  format: { type: 'string', value: 'csv|jsonl|json|parquet', help: 'the table\'s format (default: from the --out file\'s extension, else csv)' },
   model: { type: 'string', value: 'name', help: 'model id (default: $EVAPORATE_MODEL; none = built-in synthesizer)' },
   'base-url': { type: 'string', value: 'url', help: 'OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: $OPENAI_BASE_URL)' },
   'api-key-env': { type: 'string', value: 'VAR', help: 'environment variable holding the API key (default OPENAI_API_KEY)' },

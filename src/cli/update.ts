@@ -2,6 +2,7 @@ import { update } from '../api/update.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { defined, intOption, progressMode, stringOption, type ParsedValues } from './options.ts';
+import { sendTable, tableOutput } from './output.ts';
 import { createReporter } from './progress.ts';
 import { unsampledWarning } from './summary.ts';
 
@@ -13,6 +14,7 @@ export async function runUpdate(values: ParsedValues, positionals: string[]): Pr
   for (const flag of ['resume', 'model', 'attributes', 'schema', 'queue'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--update applies the run's own program and sends no request; drop --${flag} (run extract afresh to change what is extracted)`);
   }
+  const output = tableOutput(values);
   const reporter = createReporter(progressMode(values));
   const started = performance.now();
   const result = await untilInterrupted(reporter, `Stopped; ${runDir} is unchanged.`, (signal) =>
@@ -22,7 +24,8 @@ export async function runUpdate(values: ParsedValues, positionals: string[]): Pr
       signal,
       onEvent: (event) => reporter.event(event),
       ...defined({
-        out: stringOption(values, 'out'),
+        out: output.out,
+        format: output.format,
         timeoutMs: intOption(values, 'timeout-ms', 1),
         isolates: intOption(values, 'isolates', 1),
         report: values.report as boolean | undefined,
@@ -31,9 +34,10 @@ export async function runUpdate(values: ParsedValues, positionals: string[]): Pr
   );
   reporter.stop();
   const seconds = (performance.now() - started) / 1000;
+  await sendTable(output, result.tablePath);
   if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
   else if (!values.quiet) {
-    process.stdout.write(
+    output.summary.write(
       `Updated ${result.runDir} in ${seconds.toFixed(1)} s: ${result.added} new, ${result.changed} changed, ${result.removed} removed, ${result.unchanged} unchanged documents; no model requests\n` +
         (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.added + result.changed)} Run evaporate extract on the folder afresh to sample those layouts.\n` : '') +
         `Table: ${result.tablePath}\n`,

@@ -1,11 +1,12 @@
 /**
  * Reads a predicted table in any of the project's output formats (DESIGN.md "Result table"):
  * CSV with `; `-joined multi-values, JSONL with one row object per line, or JSON (an array of row
- * objects, or an Evaporate-style `{ "<doc>": { attribute: value } }` object). The document column
+ * objects, or an Evaporate-style `{ "<doc>": { attribute: value } }` object), or Parquet. The document column
  * is `doc`; every other column is an attribute (companion columns are simply not asked for).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
 import { unescapeCsvField } from '../text/csv-field.ts';
 import { parseCsv } from './csv.ts';
 import { jsonCellValues, normalizeDocId } from './gold.ts';
@@ -105,9 +106,43 @@ function fromJson(text: string, file: string): PredictedTable {
   return table;
 }
 
-/** Reads a predicted table, choosing the format by extension (.csv, .jsonl/.ndjson, .json). */
+/**
+ * Parquet rows as evaporate writes them: a typed column's `<name>_raw` string column stands in for it, since
+ * gold is compared as text.
+ */
+async function fromParquet(bytes: Buffer, file: string): Promise<PredictedTable> {
+  let rows: Record<string, unknown>[];
+  try {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    rows = await parquetReadObjects({ file: buffer });
+  } catch (error) {
+    throw new Error(`${file}: not a readable Parquet file (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const table: PredictedTable = new Map();
+  rows.forEach((object, i) => {
+    const row: Record<string, unknown> = { ...object };
+    for (const key of Object.keys(row)) {
+      const base = key.slice(0, -'_raw'.length);
+      if (key.endsWith('_raw') && base in row) {
+        row[base] = row[key];
+        delete row[key];
+      }
+    }
+    const [doc, cells] = jsonRow(row, `${file}: row ${i + 1}`);
+    addRow(table, doc, cells, `${file}: row ${i + 1}`);
+  });
+  return table;
+}
+
+/** Reads a predicted table, choosing the format by extension (.csv, .jsonl/.ndjson, .json, .parquet). */
 export async function readPredictedTable(file: string): Promise<PredictedTable> {
   const ext = path.extname(file).toLowerCase();
+  if (ext === '.parquet') {
+    const bytes = await readFile(file).catch((error: unknown) => {
+      throw new Error(`${file}: cannot read the predicted table (${error instanceof Error ? error.message : String(error)})`);
+    });
+    return withAllColumns(await fromParquet(bytes, file));
+  }
   const readers: Record<string, (text: string, file: string) => PredictedTable> = {
     '.csv': fromCsv,
     '.jsonl': fromJsonl,
@@ -115,7 +150,7 @@ export async function readPredictedTable(file: string): Promise<PredictedTable> 
     '.json': fromJson,
   };
   const reader = readers[ext];
-  if (!reader) throw new Error(`${file}: unknown table format '${ext}'; use .csv, .jsonl or .json`);
+  if (!reader) throw new Error(`${file}: unknown table format '${ext}'; use .csv, .jsonl, .json or .parquet`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

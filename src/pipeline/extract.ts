@@ -9,7 +9,7 @@ import { checkAttributeNames, toAttributeSpec, type AttributeSpec } from '../cor
 import type { Method, SynthMode } from '../core/settings.ts';
 import type { Corpus } from '../corpus/index.ts';
 import type { UsageReport } from '../model/index.ts';
-import { ARTIFACTS, defaultRunDir, tableFormatOf, writeArtifact, writeProgram, type AttributeSummary, type Program, type Summary } from '../run/index.ts';
+import { ARTIFACTS, defaultRunDir, tableFormatOf, writeArtifact, writeProgram, type AttributeSummary, type Program, type Summary, type TableFormat } from '../run/index.ts';
 import type { SandboxCounters } from '../sandbox/index.ts';
 import { createRunContext, ExtractError, stopIfPending, type RunContext } from './context.ts';
 import { openDocuments, saveListing } from './documents.ts';
@@ -69,7 +69,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
   }
   if (options.attributes?.length) checkAttributeNames(options.attributes.map((attribute) => toAttributeSpec(attribute).name));
   // An unknown table format or a place that cannot be written fails now, not after the model was paid.
-  if (options.out) await checkOutput(options.out);
+  if (options.out) await checkOutput(options.out, options.format);
   const corpus = await openDocuments(options.documents, options);
   // Created only once there is something to run, so a run that fails to start leaves nothing behind.
   const ctx = await createRunContext(options, options.runDir ?? defaultRunDir());
@@ -84,7 +84,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
     ctx.emit({ type: 'notice', message: `Attributes: ${attributes.map((a) => a.name).join(', ')}` });
 
     // Opened just before rows flow, so a run that stops earlier leaves no partial table behind.
-    const openTable = (columns: readonly AttributeSpec[], streamRows = true) => openRunTable(runDir, columns, options.out, streamRows ? options.onRow : undefined);
+    const openTable = (columns: readonly AttributeSpec[], streamRows = true) => openRunTable(runDir, columns, options, streamRows ? options.onRow : undefined);
     let tally = createCellTally(attributes);
     let sink: Awaited<ReturnType<typeof openTable>>;
     let outcome: Pick<ExtractResult, 'attributes' | 'programPath' | 'program' | 'sandbox' | 'perAttribute' | 'applyDocsPerSecond' | 'unsampledLayouts' | 'failedShards'>;
@@ -112,7 +112,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
         ctx.emit({ type: 'notice', message: `Merged columns that held the same values: ${[...merged].map(([name, into]) => `${name} into ${into}`).join(', ')}` });
         const cellsFile = join(runDir, 'cells.before-merge.jsonl');
         await rename(sink.cellsPath, cellsFile);
-        sink = await openTable(applied.program.attributes.map(({ name }) => ({ name })), false);
+        sink = await openTable(applied.program.attributes, false);
         await rewriteWithout(cellsFile, merged, sink);
         await rm(cellsFile, { force: true });
       }
@@ -155,8 +155,8 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
   }
 }
 
-async function checkOutput(out: string): Promise<void> {
-  tableFormatOf(out);
+async function checkOutput(out: string, format: TableFormat | undefined): Promise<void> {
+  if (format === undefined) tableFormatOf(out);
   try {
     await mkdir(dirname(resolve(out)), { recursive: true });
     await access(dirname(resolve(out)), constants.W_OK);

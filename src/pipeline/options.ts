@@ -3,7 +3,7 @@ import { toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, defaultSynth, type Aggregation, type Method, type RunSettings, type SynthMode } from '../core/settings.ts';
 import type { InputDocument } from '../corpus/index.ts';
 import type { ModelSettings } from '../model/index.ts';
-import type { ResultRow } from '../run/index.ts';
+import type { ResultRow, TableFormat } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
 import type { QueueRunOptions } from './queue/index.ts';
 
@@ -37,8 +37,10 @@ export interface ExtractOptions {
   chunkChars?: number;
   /** Run directory (default `.evaporate/runs/<timestamp>`); an existing one is resumed. */
   runDir?: string;
-  /** Also write the table here (.csv, .jsonl or .json). */
+  /** Also write the table here (.csv, .jsonl, .json or .parquet). */
   out?: string;
+  /** The table's format (csv, jsonl, json, parquet); default from the extension of `out`, else csv. */
+  format?: TableFormat;
   /**
    * The model-call cache shared by all runs, read when the run's own `cache/` misses and written with every
    * answer, so another run never pays twice for a call (default `$EVAPORATE_CACHE_DIR`, else a per-user cache

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Corpus, InputDocument } from '../corpus/index.ts';
-import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow } from '../run/index.ts';
+import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow, type TableFormat } from '../run/index.ts';
 import type { ApplySummary } from './apply-program.ts';
 import { createDriftTally, type AttributeDrift } from './drift.ts';
 import { applyHereOrOnQueue, type FailedShard, type QueueRunOptions } from './queue/index.ts';
@@ -12,8 +12,10 @@ export interface ApplyRunOptions {
   /** A program.json path or a program object. */
   program: string | Program;
   documents: string | Iterable<InputDocument>;
-  /** Table to write (.csv, .jsonl or .json); default `table.csv` in the run directory. */
+  /** Table to write (.csv, .jsonl, .json or .parquet); default `table.<format>` in the run directory. */
   out?: string;
+  /** The table's format (csv, jsonl, json, parquet); default from the extension of `out`, else csv. */
+  format?: TableFormat;
   runDir?: string;
   include?: string[];
   exclude?: string[];
@@ -44,15 +46,16 @@ export interface ApplyRunResult extends ApplySummary {
 
 /** Apply a saved program to documents: no model, same sandbox and aggregation as extract. */
 export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResult> {
-  if (options.out) tableFormatOf(options.out); // fail before anything is read or created
+  const format = options.format ?? (options.out ? tableFormatOf(options.out) : 'csv'); // fails before anything is read or created
   const program = typeof options.program === 'string' ? await readProgram(options.program) : options.program;
   const corpus = await openDocuments(options.documents, options);
   const runDir = resolve(options.runDir ?? defaultRunDir());
   await mkdir(runDir, { recursive: true });
   const sink = await openRowSink({
-    tablePath: resolve(options.out ?? join(runDir, 'table.csv')),
+    tablePath: resolve(options.out ?? join(runDir, `table.${format}`)),
     cellsPath: join(runDir, RUN_FILES.cells),
-    attributes: program.attributes.map((attribute) => attribute.name),
+    attributes: program.attributes,
+    format,
     ...(options.onRow ? { onRow: options.onRow } : {}),
   });
   const drift = createDriftTally(program);

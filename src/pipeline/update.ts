@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { EvaporateError } from '../core/errors.ts';
 import { compareStrings, contentHashes, corpusFromFiles, type Corpus } from '../corpus/index.ts';
 import type { SandboxCounters } from '../sandbox/index.ts';
-import { filling, readArtifact, readProgram, resultRowSchema, RUN_FILES, writeArtifact, type ResultRow } from '../run/index.ts';
+import { filling, readArtifact, readProgram, resultRowSchema, RUN_FILES, writeArtifact, type ResultRow, type TableFormat } from '../run/index.ts';
 import { applyProgram } from './apply-program.ts';
 import { openDocuments } from './documents.ts';
 import type { PipelineEvent } from './events.ts';
@@ -20,8 +20,10 @@ export interface UpdateOptions {
   documents: string;
   /** The finished run to bring up to date; its table, cells and listing are rewritten. */
   runDir: string;
-  /** Also write the table there (.csv, .jsonl or .json). */
+  /** Also write the table there (.csv, .jsonl, .json or .parquet). */
   out?: string;
+  /** The table's format (csv, jsonl, json, parquet); default from the extension of `out`, else csv. */
+  format?: TableFormat;
   timeoutMs?: number;
   isolates?: number;
   onEvent?: (event: PipelineEvent) => void;
@@ -76,7 +78,7 @@ export async function updateRun(options: UpdateOptions): Promise<UpdateResult> {
   // recomputed rows. The new files are temp files until complete, so the old one can be read while they are written.
   const redone = new Set(redo.map((ref) => ref.id));
   const old = oldRows(join(runDir, RUN_FILES.cells));
-  const sink = await openRunTable(runDir, program.attributes, options.out, undefined);
+  const sink = await openRunTable(runDir, program.attributes, options, undefined);
   let rows = 0;
   await filling(sink, async () => {
     let pending = await old.next();

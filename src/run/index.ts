@@ -4,5 +4,5 @@ export type { Artifact, ArtifactKey } from './artifacts.ts';
 export * from './schemas.ts';
 export { programSchema, parseProgram, readProgram, writeProgram, ProgramError } from './program.ts';
 export type { Program, ProgramAttribute, ProgramFunction } from './program.ts';
-export { createCellsWriter, createTableWriter, filling, openRowSink, resultCellSchema, resultRowSchema, tableFormatOf, TableFormatError } from './table.ts';
+export { createCellsWriter, createTableWriter, filling, openRowSink, resultCellSchema, resultRowSchema, TABLE_FORMATS, tableFormatOf, TableFormatError } from './table.ts';
 export type { CellCandidate, ResultCell, ResultRow, RowSink, TableFormat, TableWriter } from './table.ts';

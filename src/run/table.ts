@@ -5,9 +5,12 @@ import { dirname, extname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { candidateSchema } from '../aggregate/index.ts';
+import { toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import { cellValueSchema } from '../core/cells.ts';
 import { EvaporateError } from '../core/errors.ts';
 import { csvField } from '../text/csv-field.ts';
+import { typedValue, valueKind } from '../text/typed-values.ts';
+import { createParquetTableWriter } from './parquet-table.ts';
 
 /** One candidate value for a cell, with the label model's probability and the functions that voted for it. */
 export type CellCandidate = z.infer<typeof candidateSchema>;
@@ -21,6 +24,11 @@ export const resultCellSchema = z.object({
   spans: z.array(z.tuple([z.number(), z.number()])),
   /** For a PDF: the page (1-based) of the first value's first occurrence. */
   page: z.number().int().positive().optional(),
+  /**
+   * Each value read as its attribute's form asks (an ISO date for a date form, a number for a number form), null
+   * where it does not read so; absent for other forms.
+   */
+  typed: z.array(z.union([z.string(), z.number(), z.null()])).optional(),
   candidates: z.array(candidateSchema),
   /** Why the cell is empty when no function could fill it (its attribute kept none). */
   note: z.string().optional(),
@@ -35,7 +43,8 @@ export const resultRowSchema = z.object({
 });
 export type ResultRow = z.infer<typeof resultRowSchema>;
 
-export type TableFormat = 'csv' | 'jsonl' | 'json';
+export const TABLE_FORMATS = ['csv', 'jsonl', 'json', 'parquet'] as const;
+export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 /** An output path whose extension names no table format. */
 export class TableFormatError extends EvaporateError {
@@ -50,7 +59,8 @@ export function tableFormatOf(path: string): TableFormat {
   if (extension === '.csv') return 'csv';
   if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
   if (extension === '.json') return 'json';
-  throw new TableFormatError(`Unknown table format for ${path}: use a .csv, .jsonl or .json file name`);
+  if (extension === '.parquet') return 'parquet';
+  throw new TableFormatError(`Unknown table format for ${path}: use a .csv, .jsonl, .json or .parquet file name`);
 }
 
 export interface TableWriter {
@@ -63,9 +73,12 @@ export interface TableWriter {
 
 /**
  * Stream rows into a plain table: a `doc` column and one column per attribute. Multi-valued cells are arrays
- * in JSON/JSONL and `; `-joined in CSV. Confidence and provenance go to a separate cells file.
+ * in JSON/JSONL and `; `-joined in CSV; Parquet columns are typed (see parquet-table.ts). Confidence and
+ * provenance go to a separate cells file.
  */
-export async function createTableWriter(path: string, attributes: readonly string[], format = tableFormatOf(path)): Promise<TableWriter> {
+export async function createTableWriter(path: string, columns: readonly (string | AttributeSpec)[], format = tableFormatOf(path)): Promise<TableWriter> {
+  if (format === 'parquet') return createParquetTableWriter(path, columns.map(toAttributeSpec));
+  const attributes = columns.map((column) => toAttributeSpec(column).name);
   // One value as itself, several as an array: a JSON reader should not have to unwrap every single value.
   const plain = (row: ResultRow): Record<string, string | string[] | null> => {
     const record: Record<string, string | string[] | null> = { doc: row.doc };
@@ -144,16 +157,20 @@ export interface RowSink {
 export async function openRowSink(options: {
   tablePath: string;
   cellsPath: string;
-  attributes: readonly string[];
+  attributes: readonly AttributeSpec[];
+  /** The table's format when the path's extension does not name one. */
+  format?: TableFormat;
   onRow?: (row: ResultRow) => void | Promise<void>;
   copyTo?: string;
 }): Promise<RowSink> {
-  const table = await createTableWriter(options.tablePath, options.attributes);
+  const table = await createTableWriter(options.tablePath, options.attributes, options.format);
   const cells = await createCellsWriter(options.cellsPath);
+  const typed = withTypedValues(options.attributes);
   return {
     tablePath: options.tablePath,
     cellsPath: options.cellsPath,
-    write: async (row) => {
+    write: async (given) => {
+      const row = typed(given);
       await table.write(row);
       await cells.write(row);
       await options.onRow?.(row);
@@ -170,6 +187,23 @@ export async function openRowSink(options: {
       await table.abort();
       await cells.abort();
     },
+  };
+}
+
+/** Adds `typed` to the cells of attributes whose form is a date or number form. */
+function withTypedValues(attributes: readonly AttributeSpec[]): (row: ResultRow) => ResultRow {
+  const kinds = attributes.flatMap((attribute) => {
+    const kind = valueKind(attribute.form);
+    return kind === null ? [] : [{ name: attribute.name, kind, form: attribute.form }];
+  });
+  if (kinds.length === 0) return (row) => row;
+  return (row) => {
+    const cells = { ...row.cells };
+    for (const { name, kind, form } of kinds) {
+      const cell = cells[name];
+      if (cell?.value) cells[name] = { ...cell, typed: cell.value.map((raw) => typedValue(raw, kind, form)) };
+    }
+    return { ...row, cells };
   };
 }
 

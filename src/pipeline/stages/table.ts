@@ -1,18 +1,21 @@
 import { join } from 'node:path';
 import type { AttributeSpec } from '../../core/attributes.ts';
-import { RUN_FILES, openRowSink, tableFormatOf, type AttributeSummary, type ResultRow, type RowSink } from '../../run/index.ts';
+import { RUN_FILES, openRowSink, tableFormatOf, type AttributeSummary, type ResultRow, type RowSink, type TableFormat } from '../../run/index.ts';
 
-/** The run's table (in the format of `out`, else CSV) and cells file, copied to `out` when done. */
+/** The run's table (in `format`, else the format of `out`, else CSV) and cells file, copied to `out` when done. */
 export function openRunTable(
   runDir: string,
   attributes: readonly AttributeSpec[],
-  out: string | undefined,
+  output: { out?: string | undefined; format?: TableFormat | undefined },
   onRow: ((row: ResultRow) => void | Promise<void>) | undefined,
 ): Promise<RowSink> {
+  const { out } = output;
+  const format = output.format ?? (out ? tableFormatOf(out) : 'csv');
   return openRowSink({
-    tablePath: join(runDir, `table.${out ? tableFormatOf(out) : 'csv'}`),
+    tablePath: join(runDir, `table.${format}`),
     cellsPath: join(runDir, RUN_FILES.cells),
-    attributes: attributes.map((attribute) => attribute.name),
+    attributes,
+    format,
     ...(onRow ? { onRow } : {}),
     ...(out ? { copyTo: out } : {}),
   });
