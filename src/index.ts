@@ -1,12 +1,14 @@
 // Public library API: re-exports only.
-export { extract, extractRows, attributesOf } from './api/extract.ts';
-export type { ExtractedRow, ExtractOutput, LibraryExtractOptions, RowValues } from './api/extract.ts';
-export { apply } from './api/apply.ts';
+export { extract, extractRows } from './api/extract.ts';
+export type { ExtractOutput, LibraryExtractOptions } from './api/extract.ts';
+export { attributesOf } from './api/rows.ts';
+export type { AttributeList, AttributeNames, Attributes, ExtractedRow, RowValues } from './api/rows.ts';
+export { apply, applyRows } from './api/apply.ts';
 export type { LibraryApplyOptions } from './api/apply.ts';
 export { bench } from './api/bench.ts';
 export type { LibraryBenchOptions } from './api/bench.ts';
 export type { BenchOptions, BenchReport } from './pipeline/bench.ts';
-export { discover } from './pipeline/discover.ts';
+export { discover } from './api/discover.ts';
 export type { DiscoverOptions, DiscoverResult } from './pipeline/discover.ts';
 export type { ApplyRunOptions, ApplyRunResult } from './pipeline/run-program.ts';
 export { evaluateFiles as evaluate, evaluateTable, textF1, strictTextF1, pairF1, schemaF1AtK, loadBenchmark } from './eval/index.ts';

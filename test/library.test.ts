@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { apply, discover, evaluate, extract, extractRows } from '../src/index.ts';
+import * as zm from 'zod/mini';
+import { apply, applyRows, discover, evaluate, extract, extractRows, type ResultCell } from '../src/index.ts';
 
 const demo = resolve(import.meta.dirname, '../datasets/demo');
 let work: string;
@@ -50,9 +51,41 @@ describe('library API', () => {
     ];
     const seen: string[] = [];
     for await (const row of extractRows({ documents, attributes: ['total', 'date'], model: null, runDir: join(work, 'stream') })) {
-      seen.push(`${row.doc}=${JSON.stringify(row.values.total)}`);
+      // Names give their own keys: one value is a string, several an array.
+      expectTypeOf(row.values).toEqualTypeOf<{ total: string | string[] | null; date: string | string[] | null }>();
+      expectTypeOf(row.cells.total).toEqualTypeOf<ResultCell>();
+      // @ts-expect-error not an attribute of this call
+      void row.values.price;
+      seen.push(`${row.doc}=${JSON.stringify(row.values.total)} ${row.cells.date.value?.join()}`);
     }
-    expect(seen).toEqual(['a.txt=["12.50"]', 'b.txt=["99.00"]', 'c.txt=["7.25"]']);
+    expect(seen).toEqual(['a.txt="12.50" 2024-01-03', 'b.txt="99.00" 2024-02-11', 'c.txt="7.25" 2024-03-30']);
+  });
+
+  it('apply types its rows as extract does, and a schema from zod/mini (not this zod\'s classes) works too', async () => {
+    const { result } = await extract({ documents: join(demo, 'docs'), attributes: [{ name: 'title' }, 'rating'], model: null, runDir: join(work, 'typed-apply'), report: false });
+    const schema = zm.object({ title: zm.string(), rating: zm.number() });
+    const rows = [];
+    for await (const row of applyRows({ program: result.programPath!, documents: join(demo, 'docs'), attributes: schema, runDir: join(work, 'typed-applied'), report: false })) {
+      expectTypeOf(row.values.rating).toEqualTypeOf<number | null>();
+      rows.push(row);
+    }
+    expect(rows).toHaveLength(80);
+    const rated = rows.filter((row) => row.values.rating !== null);
+    expect(rated.length).toBeGreaterThan(40);
+    for (const row of rated) expect(typeof row.values.rating).toBe('number');
+    expect(rows.every((row) => row.values.title === null || typeof row.values.title === 'string')).toBe(true);
+  });
+
+  it('puts a run without runDir under the user\'s cache folder, not the working folder', async () => {
+    const before = process.env['XDG_CACHE_HOME'];
+    process.env['XDG_CACHE_HOME'] = join(work, 'cache-home');
+    try {
+      const { result } = await extract({ documents: [{ id: 'a.txt', content: 'Total: 1.00' }, { id: 'b.txt', content: 'Total: 2.00' }], attributes: ['total'], model: null, report: false });
+      expect(result.runDir.startsWith(join(work, 'cache-home', 'evaporate-ts', 'runs'))).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env['XDG_CACHE_HOME'];
+      else process.env['XDG_CACHE_HOME'] = before;
+    }
   });
 
   it('discover, apply and evaluate are exported and work together', async () => {
@@ -67,5 +100,13 @@ describe('library API', () => {
 
   it('rejects a model that cannot be reached with a typed error only when asked to use it', async () => {
     await expect(extract({ documents: join(demo, 'docs'), attributes: ['title'], model: { model: 'x' }, runDir: join(work, 'nokey') })).rejects.toThrow(/without a key/);
+  });
+});
+
+describe('package', () => {
+  it('takes zod as a peer dependency, so a caller\'s schemas and the library share one copy', async () => {
+    const manifest = JSON.parse(await readFile(resolve(import.meta.dirname, '../package.json'), 'utf8'));
+    expect(manifest.peerDependencies?.zod).toMatch(/^\^4/);
+    expect(manifest.dependencies?.zod).toBeUndefined();
   });
 });
