@@ -5,6 +5,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { sendTable, tableOutput } from './output.ts';
+import { paintSummary } from './style.ts';
 import { createReporter } from './progress.ts';
 import { unsampledWarning } from './summary.ts';
 
@@ -54,13 +55,16 @@ export async function runApply(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', rows: result.rows, table: result.tablePath, cells: result.cellsPath, counters: result.counters, rejected: result.rejected, skipped: result.skipped, drift: result.drift })}\n`);
   else if (!values.quiet) {
     output.summary.write(
-      `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
-        (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
-        failedShardsText(result.failedShards) +
-        driftText(result.drift) +
-        (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
-        (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
-        `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
+      paintSummary(
+        `Applied ${result.program.attributes.length} attributes to ${result.rows} documents in ${seconds.toFixed(1)} s\n` +
+          (result.rejected.length ? `${result.rejected.length} function(s) did not compile:\n${result.rejected.map((r) => `  ${r.id}: ${r.error}`).join('\n')}\n` : '') +
+          failedShardsText(result.failedShards) +
+          driftText(result.drift) +
+          (result.skipped.length ? `Skipped ${result.skipped.length} file(s)\n` : '') +
+          (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.rows)}\n` : '') +
+          `Table: ${result.tablePath}\nCells (confidence, provenance): ${result.cellsPath}\n`,
+        output.summary,
+      ),
     );
   }
   return result.failedShards?.length ? EXIT.partial : EXIT.done;

@@ -26,6 +26,7 @@ import {
 import { AGGREGATIONS, METHODS } from '../core/settings.ts';
 import { failedShardsText } from './apply.ts';
 import { sendTable, tableOutput } from './output.ts';
+import { paintSummary } from './style.ts';
 import { runUpdate } from './update.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { createReporter } from './progress.ts';
@@ -103,7 +104,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     const output = tableOutput(values);
     await sendTable(output, result.tablePath);
     if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result, program: undefined })}\n`);
-    else if (!values.quiet) output.summary.write(`${formatSummary(result, seconds)}\n`);
+    else if (!values.quiet) output.summary.write(`${paintSummary(formatSummary(result, seconds), output.summary)}\n`);
     if (result.modelFailed && !values.fallback) {
       const failed = result.usage?.total.failedCalls ?? 0;
       process.stderr.write(

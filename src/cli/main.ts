@@ -3,6 +3,7 @@ import { EvaporateError } from '../core/errors.ts';
 import { runApply } from './apply.ts';
 import { loadDotEnv } from './dotenv.ts';
 import { runBench } from './bench.ts';
+import { runCompletion } from './completion.ts';
 import { runDiscover } from './discover.ts';
 import { EXIT, exitCodeOf, renderHint, UsageError } from './errors.ts';
 import { runEstimate } from './estimate.ts';
@@ -10,6 +11,7 @@ import { runEval } from './eval.ts';
 import { runExtract } from './extract.ts';
 import { runReport } from './report.ts';
 import { runWorker } from './worker.ts';
+import { paint } from './style.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   extract: { run: runExtract, summary: 'extract a table from a folder of documents' },
@@ -20,6 +22,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   bench: { run: runBench, summary: 'run methods on a benchmark dataset and report F1, tokens and speed' },
   report: { run: runReport, summary: 'rebuild or serve the review page (report.html) of a run' },
   worker: { run: runWorker, summary: 'run queued shards of apply and extract runs (--queue) on this machine' },
+  completion: { run: runCompletion, summary: 'print a bash, zsh or fish completion script' },
 };
 
 function usage(): string {
@@ -55,7 +58,7 @@ function report(error: unknown, command: string, json: boolean): number {
   const failure = failureOf(error, command);
   if (json) process.stdout.write(`${JSON.stringify({ type: 'error', ...failure })}\n`);
   if (failure.code === 'batch-pending') process.stderr.write(`${failure.message}\n${failure.hint ? `Then ${failure.hint}\n` : ''}`);
-  else process.stderr.write(`evaporate: ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
+  else process.stderr.write(`${paint('red', 'evaporate:')} ${failure.message}${failure.hint ? ` (${failure.hint})` : ''}\n`);
   if (failure.code === 'internal' && process.env['EVAPORATE_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return failure.exitCode;
 }
@@ -85,8 +88,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Started by bin/evaporate.js with an IPC channel: when that parent dies the channel closes, and this process must
-// not go on writing the run directory alone. The channel must not keep the process alive by itself.
+// Started with an IPC channel (by a supervisor or a test harness): when that parent dies the channel closes, and
+// this process must not go on writing the run directory alone. The channel must not keep the process alive by itself.
 if (process.channel) {
   process.channel.unref();
   process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));

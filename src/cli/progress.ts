@@ -1,5 +1,6 @@
 import type { ModelEvent } from '../model/index.ts';
 import type { PipelineEvent } from '../pipeline/events.ts';
+import { paint } from './style.ts';
 
 export type ProgressMode = 'live' | 'plain' | 'json' | 'quiet';
 
@@ -22,7 +23,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     };
   }
   const model = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0, tokens: 0, costUsd: null as number | null };
-  const progress = { stage: '', done: 0, total: 0, started: 0 };
+  const progress = { stage: '', done: 0, total: 0, unit: 'docs', started: 0 };
   let lastDraw = 0;
   let lastPlainTenth = -1;
   const live = mode === 'live';
@@ -41,7 +42,8 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
       const elapsed = (now - progress.started) / 1000;
       const rate = elapsed > 0 ? progress.done / elapsed : 0;
       const left = rate > 0 ? (progress.total - progress.done) / rate : 0;
-      parts.push(`${progress.stage} ${progress.done}/${progress.total} docs`, `${rate.toFixed(0)} docs/s`, `~${formatSeconds(left)} left`);
+      // Time left only once something is done: before that there is no rate to go by.
+      parts.push(`${progress.stage} ${progress.done}/${progress.total} ${progress.unit}`, `${formatRate(rate)} ${progress.unit}/s`, progress.done > 0 ? `~${formatSeconds(left)} left` : 'time left: ?');
     } else if (progress.stage) parts.push(progress.stage);
     if (model.answered + model.cached + model.failed + model.inFlight.size > 0) {
       parts.push(`model: ${model.inFlight.size} in flight, ${model.answered} answered, ${model.cached} cached${model.failed ? `, ${model.failed} failed` : ''}`);
@@ -59,7 +61,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     } else if (event.type === 'failed') {
       model.inFlight.delete(event.key);
       model.failed++;
-      if (!live) line(`model call failed (${event.stage}): ${event.error}`);
+      if (!live) line(paint('red', `model call failed (${event.stage}): ${event.error}`, stream));
     }
     draw();
   };
@@ -69,7 +71,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
         case 'model':
           return onModel(event.event);
         case 'notice':
-          return line(event.message);
+          return line(/^Warning/.test(event.message) ? paint('yellow', event.message, stream) : event.message);
         case 'usage':
           model.tokens = event.promptTokens + event.completionTokens;
           model.costUsd = event.costUsd;
@@ -79,15 +81,16 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
             Object.assign(progress, { stage: event.stage, done: 0, total: 0, started: performance.now() });
             lastPlainTenth = -1;
             if (!live) line(`${event.stage}: started`);
-          } else line(`${event.stage}: ${event.status === 'resumed' ? 'resumed from the run directory' : 'done'}${event.detail ? ` (${event.detail})` : ''}`);
+          } else line(`${event.stage}: ${paint('green', event.status === 'resumed' ? 'resumed from the run directory' : 'done', stream)}${event.detail ? ` (${event.detail})` : ''}`);
           return draw(true);
         case 'progress': {
-          Object.assign(progress, { stage: event.stage, done: event.done, total: event.total });
+          const unit = event.unit ?? 'documents';
+          Object.assign(progress, { stage: event.stage, done: event.done, total: event.total, unit: unit === 'documents' ? 'docs' : unit });
           if (live) return draw();
           const tenth = Math.floor((10 * event.done) / Math.max(1, event.total));
           if (tenth !== lastPlainTenth) {
             lastPlainTenth = tenth;
-            line(`${event.stage}: ${event.done}/${event.total} documents`);
+            line(`${event.stage}: ${event.done}/${event.total} ${unit}`);
           }
           return;
         }
@@ -100,6 +103,10 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
 
 function formatTokens(tokens: number): string {
   return tokens < 10_000 ? String(tokens) : `${(tokens / 1000).toFixed(1)}k`;
+}
+
+function formatRate(rate: number): string {
+  return rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
 }
 
 function formatSeconds(seconds: number): string {

@@ -3,6 +3,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { defined, intOption, progressMode, stringOption, type ParsedValues } from './options.ts';
 import { sendTable, tableOutput } from './output.ts';
+import { paintSummary } from './style.ts';
 import { createReporter } from './progress.ts';
 import { unsampledWarning } from './summary.ts';
 
@@ -38,9 +39,12 @@ export async function runUpdate(values: ParsedValues, positionals: string[]): Pr
   if (values.json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
   else if (!values.quiet) {
     output.summary.write(
-      `Updated ${result.runDir} in ${seconds.toFixed(1)} s: ${result.added} new, ${result.changed} changed, ${result.removed} removed, ${result.unchanged} unchanged documents; no model requests\n` +
-        (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.added + result.changed)} Run evaporate extract on the folder afresh to sample those layouts.\n` : '') +
-        `Table: ${result.tablePath}\n`,
+      paintSummary(
+        `Updated ${result.runDir} in ${seconds.toFixed(1)} s: ${result.added} new, ${result.changed} changed, ${result.removed} removed, ${result.unchanged} unchanged documents; no model requests\n` +
+          (result.unsampledLayouts ? `${unsampledWarning(result.unsampledLayouts, result.added + result.changed)} Run evaporate extract on the folder afresh to sample those layouts.\n` : '') +
+          `Table: ${result.tablePath}\n`,
+        output.summary,
+      ),
     );
   }
   return EXIT.done;

@@ -17,21 +17,27 @@ export async function pseudoLabelStage(ctx: RunContext, sample: readonly CorpusD
   return runStage(
     ctx,
     { stage: 'pseudo-labels', artifact: 'pseudoLabels', from: ['sample', 'schema'], settings: { model, chunkChars }, prompts: ['direct-extract'] },
-    () => directOnSample(sample, attributes, client, chunkChars),
+    () => {
+      let done = 0;
+      ctx.emit({ type: 'progress', stage: 'pseudo-labels', done, total: sample.length });
+      return directOnSample(sample, attributes, client, chunkChars, () => ctx.emit({ type: 'progress', stage: 'pseudo-labels', done: ++done, total: sample.length }));
+    },
   );
 }
 
-export async function directOnSample(
+async function directOnSample(
   sample: readonly CorpusDocument[],
   attributes: readonly AttributeSpec[],
   client: ModelClient,
   chunkChars: number,
+  onDocument: () => void,
 ): Promise<Computed<PseudoLabels>> {
   const labels: PseudoLabels = Object.fromEntries(attributes.map((attribute) => [attribute.name, {}]));
   let complete = true;
   await Promise.all(
     sample.map(async (doc) => {
       const result = await extractDirect(doc, attributes, client, { stage: 'pseudo-labels', chunkChars });
+      onDocument();
       // Failed requests leave the stage unsaved, so a resumed run asks again; bad JSON and a reply cut even at the
       // largest budget are answers, kept as such.
       if (result.failures.some((failure) => failure.reason === 'request-failed' || failure.reason === 'pending')) complete = false;

@@ -31,14 +31,20 @@ export async function synthesisStage(
       const failures: SynthesisFailure[] = [];
       if (synth !== 'model') for (const attribute of attributes) all.push(...synthesizeBuiltin(attribute, [...sample]));
       if (client) {
+        let done = 0;
+        const progress = () => ctx.emit({ type: 'progress', stage: 'synthesis', done, total: attributes.length, unit: 'attributes' });
+        progress();
         const perAttribute = await Promise.all(
-          attributes.map((attribute) =>
-            synthesizeWithModel(attribute, sample, client, {
+          attributes.map(async (attribute) => {
+            const result = await synthesizeWithModel(attribute, sample, client, {
               count: functionsPerAttribute,
               chunkChars,
               ...(pseudoLabels ? { hints: new Map(Object.entries(pseudoLabels[attribute.name] ?? {})) } : {}),
-            }),
-          ),
+            });
+            done++;
+            progress();
+            return result;
+          }),
         );
         for (const result of perAttribute) {
           all.push(...result.candidates);
