@@ -268,6 +268,29 @@ describe('evaporate extract', () => {
   }, 90_000);
 });
 
+describe('counts that agree', () => {
+  it('the listing, the rows and the skipped files add up, and the summary says where the table went', async () => {
+    const folder = join(work, 'mixed-folder');
+    await mkdir(folder, { recursive: true });
+    for (const [i, total] of ['12.50', '99.00', '7.25'].entries()) await writeFile(join(folder, `r${i}.txt`), `Receipt ${i}\nTotal: ${total}\n`);
+    await writeFile(join(folder, 'image.bin'), Buffer.from([0x89, 0x50, 0x00, 0x01, 0x00, 0xff]));
+    await writeFile(join(folder, 'empty.txt'), '');
+    const out = join(work, 'mixed.jsonl');
+    const run = await cli(['extract', folder, '--attributes', 'total', '--out', out, '--run-dir', join(work, 'mixed'), '--no-report']);
+    expect(run.code, run.stderr).toBe(0);
+    const listed = Number(/documents: done \((\d+) files listed/.exec(run.stderr)?.[1]);
+    const rows = Number(/Extracted (\d+) rows/.exec(run.stdout)?.[1]);
+    const skipped = Number(/Skipped (\d+) file\(s\)/.exec(run.stdout)?.[1] ?? 0);
+    expect(rows).toBe(3);
+    expect(skipped).toBe(2);
+    expect(listed === 5 || /more may be skipped as they are read/.test(run.stderr)).toBe(true);
+    expect(run.stdout).toContain(`(and ${out})`);
+    // JSONL: one value is a string, not an array of one.
+    const first = JSON.parse((await readFile(out, 'utf8')).split('\n')[0]!);
+    expect(typeof first.total === 'string' || first.total === null).toBe(true);
+  }, 60_000);
+});
+
 describe('table outputs', () => {
   it('--out - writes only the table to standard output, in the --format asked for; the summary goes to stderr', async () => {
     const run = await cli(['extract', docs, '--attributes', 'title,director', '--out', '-', '--format', 'jsonl', '--run-dir', join(work, 'stdout'), '--no-report']);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheKey, createModelClient, type ChatRequest, type ModelEvent, type ModelSettings } from '../src/model/index.ts';
+import { createModelTally } from '../src/cli/progress.ts';
 import { echoHandler, faultsThen, startLoopbackServer, truncated, type LoopbackHandler, type LoopbackServer } from './support/loopback-server.ts';
 
 let cacheDir: string;
@@ -148,6 +149,23 @@ describe('concurrency', () => {
     expect(maxSeenByClient).toBe(3);
     expect(client.inFlight()).toBe(0);
     expect(s.stats.byPath['/v1/chat/completions']).toBe(30);
+  });
+
+  it('the progress line\'s in-flight count never goes above the limit (a request leaves it when its answer arrives)', async () => {
+    const s = await serve(echoHandler, { latencyMs: 5 });
+    const tally = createModelTally();
+    let most = 0;
+    const client = createModelClient(fast(s.url, { concurrency: 2 }), {
+      cacheDir,
+      onEvent: (event) => {
+        tally.add(event);
+        most = Math.max(most, tally.inFlight.size);
+      },
+    });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => client.chat('stage', ask(`q${i}`))));
+    expect(most).toBe(2);
+    expect(tally.inFlight.size).toBe(0);
+    expect(tally.answered).toBe(40);
   });
 
   it('sends identical concurrent calls once and counts the joiners as cached', async () => {

@@ -22,7 +22,7 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
       stop: () => {},
     };
   }
-  const model = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0, tokens: 0, costUsd: null as number | null };
+  const model = createModelTally();
   const progress = { stage: '', done: 0, total: 0, unit: 'docs', started: 0 };
   let lastDraw = 0;
   let lastPlainTenth = -1;
@@ -52,17 +52,8 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     stream.write(`\r\x1b[K${parts.join(' | ')}`);
   };
   const onModel = (event: ModelEvent) => {
-    if (event.type === 'attempt') model.inFlight.add(event.key);
-    else if (event.type === 'retry') model.retries++;
-    else if (event.type === 'answered') {
-      model.inFlight.delete(event.key);
-      if (event.cached) model.cached++;
-      else model.answered++;
-    } else if (event.type === 'failed') {
-      model.inFlight.delete(event.key);
-      model.failed++;
-      if (!live) line(paint('red', `model call failed (${event.stage}): ${event.error}`, stream));
-    }
+    model.add(event);
+    if (event.type === 'failed' && !live) line(paint('red', `model call failed (${event.stage}): ${event.error}`, stream));
     draw();
   };
   return {
@@ -99,6 +90,29 @@ export function createReporter(mode: ProgressMode, stream: NodeJS.WriteStream = 
     info: line,
     stop: clear,
   };
+}
+
+/**
+ * Model calls as the live line counts them. A request is in flight from its first attempt until the endpoint's
+ * answer is received (not until it is saved: by then its slot may already carry the next request) or it fails.
+ */
+export function createModelTally() {
+  const tally = { inFlight: new Set<string>(), answered: 0, cached: 0, failed: 0, retries: 0, tokens: 0, costUsd: null as number | null };
+  return Object.assign(tally, {
+    add(event: ModelEvent): void {
+      if (event.type === 'attempt') tally.inFlight.add(event.key);
+      else if (event.type === 'retry') tally.retries++;
+      else if (event.type === 'received') tally.inFlight.delete(event.key);
+      else if (event.type === 'answered') {
+        tally.inFlight.delete(event.key);
+        if (event.cached) tally.cached++;
+        else tally.answered++;
+      } else if (event.type === 'failed') {
+        tally.inFlight.delete(event.key);
+        tally.failed++;
+      }
+    },
+  });
 }
 
 function formatTokens(tokens: number): string {

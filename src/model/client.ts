@@ -86,7 +86,9 @@ export function createModelClient(settings: ModelSettings, options: ModelClientO
       ledger.attempt(stage);
       let failure: AttemptFailure;
       try {
-        return { kind: 'answer', reply: await attemptOnce(request), fromCache: false };
+        const reply = await attemptOnce(request);
+        emit({ type: 'received', stage, key });
+        return { kind: 'answer', reply, fromCache: false };
       } catch (error) {
         failure = classifyFailure(error);
       }

@@ -34,6 +34,8 @@ export type ChatOutcome =
 export type ModelEvent =
   | { type: 'attempt'; stage: string; key: string; attempt: number }
   | { type: 'retry'; stage: string; key: string; attempt: number; delayMs: number; reason: string }
+  /** The endpoint answered and the request no longer holds a concurrency slot (its answer is still being saved). */
+  | { type: 'received'; stage: string; key: string }
   /** `usage`: what a live answer cost (absent for cached ones), so a caller can record spend as it happens. */
   | { type: 'answered'; stage: string; key: string; cached: boolean; usage?: { promptTokens: number; completionTokens: number } }
   | { type: 'failed'; stage: string; key: string; error: string }
