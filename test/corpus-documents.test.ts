@@ -8,7 +8,7 @@ import { apply } from '../src/api/apply.ts';
 import { applyProgram } from '../src/pipeline/apply-program.ts';
 import { loadReportData } from '../src/report/load.ts';
 import { parseProgram, type ResultRow } from '../src/run/index.ts';
-import { makeDocx, makeEncryptedPdf, makePdf, makeTwoColumnPdf } from './support/documents.ts';
+import { makeDocx, makeEncryptedPdf, makePdf, makeTwoColumnPdf, makeUnicodePdf, UNICODE_FONT } from './support/documents.ts';
 import { pdfText } from '../src/corpus/pdf.ts';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'evaporate-documents-'));
@@ -54,6 +54,13 @@ describe('PDF and Word documents', () => {
     const form = await pdfText(await makeTwoColumnPdf(labels, values));
     expect(form).toEqual({ view: labels.map((label, i) => `${label} ${values[i]}`).join('\n'), pages: [0] });
   });
+
+  it.skipIf(UNICODE_FONT === null)('reads non-Latin text from a PDF with an embedded font (Greek, Cyrillic, diacritics)', async () => {
+    const lines = ['Σύμβαση εμπιστευτικότητας', 'Договор о неразглашении', 'Ημερομηνία: 12 Μαΐου 2021', 'Стороны: ООО «Ромашка» и АО «Вектор»', 'Straße 5, Łódź, Ærøskøbing, São Paulo'];
+    const read = await pdfText(await makeUnicodePdf(lines, UNICODE_FONT!));
+    expect(read).toEqual({ view: lines.join('\n'), pages: [0] });
+  });
+  if (UNICODE_FONT === null) console.log('corpus-documents.test: DejaVu Sans not installed (fonts-dejavu-core); the non-Latin PDF test skips');
 
   it('reads a Word document through its HTML', async () => {
     const { docs } = await load();

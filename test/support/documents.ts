@@ -1,4 +1,6 @@
 /** Office documents written by the tests themselves: PDFs with pdf-lib, a minimal DOCX from its XML parts. */
+import fontkit from '@pdf-lib/fontkit';
+import { existsSync, readFileSync } from 'node:fs';
 import { PDFDocument, PDFHexString, StandardFonts } from 'pdf-lib';
 import { crc32 } from 'node:zlib';
 
@@ -11,6 +13,19 @@ export async function makePdf(pages: string[][]): Promise<Uint8Array> {
     if (lines.length === 0) page.drawRectangle({ x: 50, y: 50, width: 100, height: 100 });
     lines.forEach((line, i) => page.drawText(line, { x: 40, y: 550 - i * 18, size: 12, font }));
   }
+  return pdf.save();
+}
+
+/** DejaVu Sans (Debian's fonts-dejavu-core), which covers Greek, Cyrillic and Latin with diacritics; null where absent. */
+export const UNICODE_FONT = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'].find((file) => existsSync(file)) ?? null;
+
+/** A one-page PDF of `lines` in an embedded TrueType font (subset, with its ToUnicode map, as word processors write). */
+export async function makeUnicodePdf(lines: string[], fontFile: string): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.registerFontkit(fontkit);
+  const font = await pdf.embedFont(readFileSync(fontFile), { subset: true });
+  const page = pdf.addPage([500, 600]);
+  lines.forEach((line, i) => page.drawText(line, { x: 40, y: 550 - i * 18, size: 12, font }));
   return pdf.save();
 }
 
