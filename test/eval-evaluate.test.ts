@@ -68,7 +68,7 @@ describe('readPredictedTable', () => {
       ['dup.jsonl', '{"doc":"a"}\n{"doc":"a"}\n', /dup\.jsonl:2: document 'a' appears in more than one row/],
       ['broken.jsonl', '{"doc":"a"}\n{oops\n', /broken\.jsonl:2: not valid JSON/],
       ['nodoc.json', '[{"title":"x"}]', /row 1: the row has no string 'doc' field/],
-      ['table.xlsx', '', /unknown table format '\.xlsx'; use \.csv, \.jsonl or \.json/],
+      ['table.xlsx', '', /unknown table format '\.xlsx'; use \.csv, \.jsonl, \.json or \.parquet/],
     ];
     for (const [name, content, message] of cases) {
       const file = path.join(tmp, name);

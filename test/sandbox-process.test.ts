@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,9 @@ const sandbox = await createSandbox([{ id: 'a', source: 'function extract(doc) {
 for await (const row of sandbox.run([{ id: 'x', view: 'hello', format: 'text' }])) console.log(JSON.stringify(row.outcomes.a));
 `,
     );
-    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    // Hosts inherit the environment: the mark tells this script's hosts from those of test files running beside it.
+    const mark = `plain-${process.pid}-${Date.now()}`;
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', EVAPORATE_TEST_MARK: mark } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -90,8 +92,15 @@ for await (const row of sandbox.run([{ id: 'x', view: 'hello', format: 'text' }]
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out.trim()).toBe('{"kind":"value","value":["HELLO"]}');
-    const orphans = spawnSync('pgrep', ['-f', `${root}src/sandbox/host.ts`]).stdout.toString().split('\n').filter(Boolean).map(Number);
-    expect(orphans.filter((pid) => !hostPids().includes(pid))).toEqual([]);
+    const hosts = spawnSync('pgrep', ['-f', `${root}src/sandbox/host.ts`]).stdout.toString().split('\n').filter(Boolean).map(Number);
+    const marked = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`EVAPORATE_TEST_MARK=${mark}`);
+      } catch {
+        return false; // gone since it was listed
+      }
+    };
+    expect(hosts.filter(marked)).toEqual([]);
   }, 30_000);
 
   it('does not outlive its caller killed with SIGKILL mid-run', async () => {
