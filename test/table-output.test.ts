@@ -59,6 +59,24 @@ describe('JSON and JSONL output', () => {
   });
 });
 
+describe('a table written faster than the disk takes it', () => {
+  it('waits for the stream to drain without leaving a listener behind for each wait', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const writer = await createTableWriter(join(dir, 'big.csv'), ['text']);
+      const long = 'y'.repeat(64 * 1024);
+      for (let i = 0; i < 200; i++) await writer.write({ doc: `${i}.txt`, cells: { text: cell([long]) } });
+      await writer.close();
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+});
+
 describe('a table stopped part way', () => {
   it('leaves no file behind when aborted with writes still in flight, and does not crash the process', async () => {
     const path = join(dir, 'stopped.csv');

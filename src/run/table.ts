@@ -119,7 +119,16 @@ async function lineWriter(path: string, header: string, footer: string, render: 
   const put = async (text: string) => {
     if (aborted) return;
     if (failure) throw failure;
-    if (!stream.write(text)) await new Promise((done) => stream.once('drain', done).once('close', done));
+    if (!stream.write(text)) {
+      // Whichever comes first; the other listener goes with it, or every slow write would leave one behind.
+      await new Promise<void>((done) => {
+        const settle = () => {
+          stream.off('drain', settle).off('close', settle);
+          done();
+        };
+        stream.on('drain', settle).on('close', settle);
+      });
+    }
     if (failure && !aborted) throw failure;
   };
   await put(header);
