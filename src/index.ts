@@ -35,3 +35,5 @@ export { startWorker, DEFAULT_QUEUE_NAME, DEFAULT_SHARD_SIZE } from './pipeline/
 export type { WorkerOptions, WorkerEvent, RunningWorker, QueueOptions, QueueRunOptions, FailedShard } from './pipeline/queue/index.ts';
 export { update } from './api/update.ts';
 export type { UpdateOptions, UpdateResult } from './pipeline/update.ts';
+export { benchMix } from './pipeline/bench-mix.ts';
+export type { MixOptions, MixPart, MixReport } from './pipeline/bench-mix.ts';

@@ -58,6 +58,8 @@ export const OPTIONS = {
   pred: { type: 'string', value: 'table', help: 'the predicted table (.csv, .jsonl or .json)' },
   gold: { type: 'string', value: 'path', help: 'gold: a table.json, an Evaporate-layout folder or an SWDE site folder' },
   methods: { type: 'string', value: 'list', help: 'methods to compare, e.g. direct,code,code+ (default: those that can run)' },
+  mix: { type: 'string', value: 'a,b,...', help: 'bench: copy these benchmark folders into one mixed folder, run it, and score each part beside a run over that part alone' },
+  'mix-docs': { type: 'string', value: 'n', help: 'bench --mix: at most this many documents of each benchmark (a seeded sample; default all)' },
   'open-ie': { type: 'boolean', help: 'bench: let the methods discover the attributes; score pair F1 and schema F1@k' },
   'results-dir': { type: 'string', value: 'dir', help: 'bench: where reports go (default: beside the runs, under --run-dir)' },
   record: { type: 'boolean', help: 'bench: record the reports in eval/results/ (the repository\'s recorded results)' },

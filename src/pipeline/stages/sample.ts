@@ -62,14 +62,20 @@ function layoutsOf(survey: readonly CorpusDocument[]): LayoutsArtifact {
   return { surveyed: survey.length, layouts: layouts.map((layout) => ({ ...layout, significant: templated && layout.docs.length >= minimum })) };
 }
 
-/** One document from each significant layout (largest first), then the rest of the places in the surveyed order. */
+/**
+ * The significant layouts in turn (largest first), one document of each per round, so a small layout gets as many
+ * sample documents as a large one until it runs out: functions are written and scored on every layout alike, and a
+ * large template cannot take the places of the others. Then the rest of the places in the surveyed order.
+ */
 export function pickCovering(layouts: LayoutsArtifact, sampleSize: number, surveyOrder: readonly string[] = layouts.layouts.flatMap((layout) => layout.docs)): string[] {
   const significant = layouts.layouts.filter((layout) => layout.significant).sort((a, b) => b.docs.length - a.docs.length);
   const size = Math.min(Math.max(sampleSize, Math.min(significant.length, sampleSize * MAX_SAMPLE_GROWTH)), surveyOrder.length);
   const picked = new Set<string>();
-  for (const layout of significant) {
-    if (picked.size >= size) break;
-    picked.add(layout.docs[0] as string);
+  for (let round = 0; picked.size < size && significant.some((layout) => layout.docs.length > round); round++) {
+    for (const layout of significant) {
+      if (picked.size >= size) break;
+      if (layout.docs[round] !== undefined) picked.add(layout.docs[round] as string);
+    }
   }
   for (const doc of surveyOrder) {
     if (picked.size >= size) break;
