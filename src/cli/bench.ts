@@ -45,16 +45,8 @@ export async function runBench(argv: string[]): Promise<number> {
     onEvent: (event) => reporter.event(event),
     ...defined({
       methods,
-      synth: synthOption(values),
       attributes: await attributesOption(values),
-      sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
-      functionsPerAttribute: intOption(values, 'functions', 1),
-      topK: intOption(values, 'top-k', 1),
-      timeoutMs: intOption(values, 'timeout-ms', 1),
-      isolates: intOption(values, 'isolates', 1),
-      resultsDir: stringOption(values, 'results-dir') ?? (values.record ? 'eval/results' : undefined),
-      workDir: stringOption(values, 'run-dir'),
+      ...runFlags(values),
       report: values.report as boolean | undefined,
       openIE: values['open-ie'] as boolean | undefined,
     }),
@@ -96,15 +88,7 @@ async function runMix(values: ParsedValues, positionals: string[]): Promise<numb
     ...defined({
       method: methods?.[0] as Method | undefined,
       perDataset: intOption(values, 'mix-docs', 1),
-      synth: synthOption(values),
-      sampleSize: intOption(values, 'sample', 1),
-      seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
-      functionsPerAttribute: intOption(values, 'functions', 1),
-      topK: intOption(values, 'top-k', 1),
-      timeoutMs: intOption(values, 'timeout-ms', 1),
-      isolates: intOption(values, 'isolates', 1),
-      resultsDir: stringOption(values, 'results-dir') ?? (values.record ? 'eval/results' : undefined),
-      workDir: stringOption(values, 'run-dir'),
+      ...runFlags(values),
     }),
   });
   reporter.stop();
@@ -117,4 +101,19 @@ async function runMix(values: ParsedValues, positionals: string[]): Promise<numb
     process.stdout.write(`Reports: ${files.join(', ')}\n`);
   }
   return EXIT.done;
+}
+
+/** The run settings both kinds of bench take from the flags. */
+function runFlags(values: ParsedValues) {
+  return {
+    synth: synthOption(values),
+    sampleSize: intOption(values, 'sample', 1),
+    seed: intOption(values, 'seed', Number.MIN_SAFE_INTEGER),
+    functionsPerAttribute: intOption(values, 'functions', 1),
+    topK: intOption(values, 'top-k', 1),
+    timeoutMs: intOption(values, 'timeout-ms', 1),
+    isolates: intOption(values, 'isolates', 1),
+    resultsDir: stringOption(values, 'results-dir') ?? (values.record ? 'eval/results' : undefined),
+    workDir: stringOption(values, 'run-dir'),
+  };
 }

@@ -11,7 +11,7 @@ import type { Method } from '../core/settings.ts';
 import { seededSample } from '../corpus/index.ts';
 import { evaluateTable, loadBenchmark, readPredictedTable, type BenchmarkSetting, type PredictedTable } from '../eval/index.ts';
 import { readArtifact } from '../run/index.ts';
-import type { BenchOptions } from './bench.ts';
+import { benchRunSettings, type BenchOptions } from './bench.ts';
 import { runExtraction } from './extract.ts';
 
 export interface MixOptions extends Omit<BenchOptions, 'dataset' | 'methods' | 'openIE' | 'attributes'> {
@@ -72,15 +72,7 @@ export async function benchMix(options: MixOptions): Promise<{ report: MixReport
       model: options.model ?? null,
       method,
       runDir,
-      cacheDir: join(workDir, 'cache'),
-      ...(options.synth ? { synth: options.synth } : {}),
-      ...(options.sampleSize ? { sampleSize: options.sampleSize } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.functionsPerAttribute ? { functionsPerAttribute: options.functionsPerAttribute } : {}),
-      ...(options.topK ? { topK: options.topK } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.isolates ? { isolates: options.isolates } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...benchRunSettings(options, workDir),
     });
   const together = await run(mixed, [...specs.values()], join(workDir, 'run-mixed'));
   const predicted = await readPredictedTable(together.tablePath);

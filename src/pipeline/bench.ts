@@ -7,6 +7,7 @@ import type { ModelSettings, StageUsage } from '../model/index.ts';
 import { resultRowSchema, writeArtifact, type ResultRow } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
 import { runExtraction, type ExtractResult } from './extract.ts';
+import type { ExtractOptions } from './options.ts';
 
 export interface BenchOptions {
   /** A benchmark folder (Evaporate layout, SWDE, ...) with gold. */
@@ -107,6 +108,21 @@ export async function bench(options: BenchOptions): Promise<{ reports: BenchRepo
   return { reports, files };
 }
 
+/** The settings every benchmark run takes from the bench's options, with the bench's own call cache. */
+export function benchRunSettings(options: Omit<BenchOptions, 'dataset'>, workDir: string): Omit<ExtractOptions, 'documents'> {
+  return {
+    cacheDir: join(workDir, 'cache'),
+    ...(options.synth ? { synth: options.synth } : {}),
+    ...(options.sampleSize ? { sampleSize: options.sampleSize } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.functionsPerAttribute ? { functionsPerAttribute: options.functionsPerAttribute } : {}),
+    ...(options.topK ? { topK: options.topK } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.isolates ? { isolates: options.isolates } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+}
+
 async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[], method: Method, workDir: string, options: BenchOptions): Promise<MethodResult> {
   if (method === 'direct' && !options.model) return { method, skipped: 'needs a model (none configured)' };
   const started = performance.now();
@@ -117,15 +133,7 @@ async function runMethod(setting: BenchmarkSetting, attributes: AttributeSpec[],
     method,
     runDir: join(workDir, method),
     // One cache for all methods: they share the sample, so code and code+ pay once for the same calls.
-    cacheDir: join(workDir, 'cache'),
-    ...(options.synth ? { synth: options.synth } : {}),
-    ...(options.sampleSize ? { sampleSize: options.sampleSize } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.functionsPerAttribute ? { functionsPerAttribute: options.functionsPerAttribute } : {}),
-    ...(options.topK ? { topK: options.topK } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.isolates ? { isolates: options.isolates } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...benchRunSettings(options, workDir),
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const predicted = await readPredictedTable(result.tablePath);
