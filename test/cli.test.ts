@@ -291,6 +291,25 @@ describe('counts that agree', () => {
   }, 60_000);
 });
 
+describe('external converters', () => {
+  it('extract reads files through --convert, keeps it in the run settings, and says what a bad spec should look like', async () => {
+    const folder = join(work, 'to-convert');
+    await mkdir(folder, { recursive: true });
+    for (const [i, total] of ['12.50', '99.00', '7.25'].entries()) await writeFile(join(folder, `r${i}.up`), `receipt ${i}\ntotal: ${total}\n`);
+    const runDir = join(work, 'converted');
+    const run = await cli(['extract', folder, '--attributes', 'total', '--convert', '.up=tr a-z A-Z < {}', '--run-dir', runDir, '--out', join(work, 'converted.jsonl'), '--no-report']);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = (await readFile(join(work, 'converted.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows.map((row) => row.total)).toEqual(['12.50', '99.00', '7.25']);
+    const cells = (await readFile(join(runDir, 'cells.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(cells[0].cells.total.spans.length).toBe(1);
+    expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')).converters).toEqual([{ extension: '.up', command: 'tr a-z A-Z < {}' }]);
+    const bad = await cli(['extract', folder, '--convert', '.up=cat']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected <extension>=<command with {} for the file>');
+  }, 60_000);
+});
+
 describe('table outputs', () => {
   it('--out - writes only the table to standard output, in the --format asked for; the summary goes to stderr', async () => {
     const run = await cli(['extract', docs, '--attributes', 'title,director', '--out', '-', '--format', 'jsonl', '--run-dir', join(work, 'stdout'), '--no-report']);

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCorpus, type CorpusDocument } from '../src/corpus/index.ts';
+import { openCorpus, parseConverter, type CorpusDocument } from '../src/corpus/index.ts';
 import { PAGE_BREAK } from '../src/corpus/pdf.ts';
 import { apply } from '../src/api/apply.ts';
 import { applyProgram } from '../src/pipeline/apply-program.ts';
@@ -106,5 +107,54 @@ describe('PDF and Word documents', () => {
     } finally {
       rmSync(runDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('external converters', () => {
+  const converted = mkdtempSync(path.join(tmpdir(), 'evaporate-convert-'));
+  afterAll(() => rmSync(converted, { recursive: true, force: true }));
+
+  it('read files of their extension through the command, on this thread and on view threads alike, and a failing or silent one costs its file only', async () => {
+    for (let i = 0; i < 20; i++) writeFileSync(path.join(converted, `note-${i}.up`), `total: ${i}.50 eur\n`);
+    writeFileSync(path.join(converted, "it's quoted.up"), 'name with a quote\n');
+    writeFileSync(path.join(converted, 'page.web'), 'ignored');
+    writeFileSync(path.join(converted, 'plain.txt'), 'left to the built-in reader\n');
+    writeFileSync(path.join(converted, 'bad.fail'), 'x');
+    writeFileSync(path.join(converted, 'quiet.none'), 'x');
+    const converters = [
+      parseConverter(".up=tr a-z A-Z < {}"),
+      parseConverter("web=printf '<html><body><h1>From %s</h1></body></html>' \"$(basename {})\""),
+      parseConverter('.fail=echo "cannot read this" >&2; exit 3 # {}'),
+      parseConverter('.none=true {}'),
+    ];
+    const corpus = await openCorpus(converted, { converters });
+    const read = async (threads: number) => {
+      const views = new Map<string, CorpusDocument>();
+      for await (const doc of corpus.views(undefined, { threads })) views.set(doc.id, doc);
+      return views;
+    };
+    for (const threads of [1, 2]) {
+      const views = await read(threads);
+      expect(views.get('note-7.up')?.view).toBe('TOTAL: 7.50 EUR');
+      expect(views.get("it's quoted.up")?.view).toBe('NAME WITH A QUOTE');
+      expect(views.get('page.web')).toMatchObject({ format: 'html', view: '<h1>From page.web</h1>' });
+      expect(views.get('plain.txt')?.view).toBe('left to the built-in reader');
+    }
+    const skips = new Map(corpus.skipped.map((skip) => [skip.id, skip]));
+    expect(skips.get('bad.fail')).toMatchObject({ reason: 'unparseable', detail: expect.stringMatching(/exit 3\): cannot read this/) });
+    expect(skips.get('quiet.none')).toMatchObject({ reason: 'unparseable', detail: expect.stringContaining('wrote nothing') });
+    expect(() => parseConverter('.rtf=pandoc')).toThrow(/\{\} for the file/);
+  }, 60_000);
+
+  it('stops a converter that takes too long', async () => {
+    const { convertFile } = await import('../src/corpus/convert.ts');
+    writeFileSync(path.join(converted, 'slow.wait'), 'x');
+    const started = Date.now();
+    const result = await convertFile(parseConverter('.wait=sleep 30; cat {}'), path.join(converted, 'slow.wait'), 1_000_000, 300);
+    expect(result).toEqual({ skip: expect.stringContaining('took over 300 ms') });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // What the shell started is stopped with it.
+    await new Promise((done) => setTimeout(done, 200));
+    expect(spawnSync('pgrep', ['-f', 'sleep 30; cat']).stdout.toString().trim()).toBe('');
   });
 });

@@ -2,7 +2,7 @@ import { apply } from '../api/apply.ts';
 import type { AttributeDrift } from '../pipeline/drift.ts';
 import type { FailedShard } from '../pipeline/queue/index.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
+import { convertersOption, defined, intOption, listOption, parseOrHelp, progressMode, queueOption, stringOption, type CommandSpec } from './options.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { sendTable, tableOutput } from './output.ts';
 import { paintSummary } from './style.ts';
@@ -13,7 +13,7 @@ export const applyCommand: CommandSpec = {
   name: 'apply',
   usage: 'evaporate apply <program.json> <folder> [--out table.csv] [options]',
   summary: 'Run the extractor functions of a saved program over a folder and write the table. Needs no model.',
-  options: ['out', 'format', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'report', 'quiet', 'json'],
+  options: ['out', 'format', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'convert', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'report', 'quiet', 'json'],
   examples: [
     'evaporate apply .evaporate/runs/<run>/program.json ./new-pages --out new.csv',
     'evaporate apply program.json ./receipts --out receipts.jsonl --timeout-ms 50',
@@ -43,6 +43,7 @@ export async function runApply(argv: string[]): Promise<number> {
       exclude: listOption(values, 'exclude'),
       maxBytes: intOption(values, 'max-bytes', 1),
       followLinks: values['follow-links'] as boolean | undefined,
+      converters: convertersOption(values),
       timeoutMs: intOption(values, 'timeout-ms', 1),
       isolates: intOption(values, 'isolates', 1),
       queue: queueOption(values),

@@ -1,14 +1,14 @@
 import { checkEndpoint } from '../model/index.ts';
 import { discover } from '../pipeline/discover.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { cacheOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
+import { cacheOption, convertersOption, defined, intOption, listOption, modelSettings, parseOrHelp, stringOption, type CommandSpec } from './options.ts';
 import { formatUsage, table } from './summary.ts';
 
 export const discoverCommand: CommandSpec = {
   name: 'discover',
   usage: 'evaporate discover <folder> [options]',
   summary: 'List the attributes that a sample of the documents states, most frequent first (no extraction).',
-  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'cache-dir', 'shared-cache', 'json'],
+  options: ['model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'sample', 'seed', 'max-attributes', 'chunk-chars', 'run-dir', 'include', 'exclude', 'max-bytes', 'follow-links', 'convert', 'cache-dir', 'shared-cache', 'json'],
   examples: ['evaporate discover datasets/demo/docs', 'evaporate discover ./receipts --model gpt-4o-mini --sample 20 --json'],
 };
 
@@ -33,6 +33,7 @@ export async function runDiscover(argv: string[]): Promise<number> {
       exclude: listOption(values, 'exclude'),
       maxBytes: intOption(values, 'max-bytes', 1),
       followLinks: values['follow-links'] as boolean | undefined,
+      converters: convertersOption(values),
       cacheDir: cacheOption(values),
     }),
   });

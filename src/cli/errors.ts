@@ -28,6 +28,7 @@ const FLAGS: Record<string, string> = {
   out: '--out',
   port: '--port',
   corpusRoot: '--corpus',
+  converters: '--convert',
 };
 
 /** The hint as a line of flags to use, or '' when it has none. */

@@ -9,6 +9,7 @@ import { EXIT, UsageError } from './errors.ts';
 import {
   attributesOption,
   cacheOption,
+  convertersOption,
   choiceOption,
   defined,
   intOption,
@@ -42,7 +43,7 @@ export const extractCommand: CommandSpec = {
   options: [
     'attributes', 'schema', 'out', 'format', 'model', 'base-url', 'api-key-env', 'concurrency', 'request-timeout-ms', 'retries', 'synth', 'method', 'aggregation',
     'sample', 'functions', 'top-k', 'min-f1', 'max-attributes', 'chunk-chars', 'run-dir', 'resume', 'update', 'include', 'exclude',
-    'max-bytes', 'follow-links', 'seed', 'batch-export', 'batch-import', 'cache-dir', 'shared-cache', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
+    'max-bytes', 'follow-links', 'convert', 'seed', 'batch-export', 'batch-import', 'cache-dir', 'shared-cache', 'timeout-ms', 'isolates', 'queue', 'queue-name', 'shard-size', 'fallback', 'report', 'quiet', 'json',
   ],
   examples: [
     'evaporate extract datasets/demo/docs --attributes title,director,release_date --out films.csv',
@@ -134,10 +135,11 @@ function pickModelFlags(values: ParsedValues) {
 
 /** The run's settings as options, so a resumed run continues as it was. */
 function savedOptions(saved: RunSettings): ExtractOptions {
-  const { documents, model: _model, attributes, include, exclude, startedAt: _clock, ...rest } = saved;
+  const { documents, model: _model, attributes, include, exclude, converters, startedAt: _clock, ...rest } = saved;
   return {
     ...rest,
     documents,
+    ...(converters ? { converters } : {}),
     ...(attributes ? { attributes } : {}),
     ...(include ? { include } : {}),
     ...(exclude ? { exclude } : {}),
@@ -167,6 +169,7 @@ async function optionsFromFlags(values: ParsedValues): Promise<Omit<ExtractOptio
     exclude: listOption(values, 'exclude'),
     maxBytes: intOption(values, 'max-bytes', 1),
     followLinks: values['follow-links'] as boolean | undefined,
+    converters: convertersOption(values),
     timeoutMs: intOption(values, 'timeout-ms', 1),
     isolates: intOption(values, 'isolates', 1),
     queue: queueOption(values),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { MODEL_DEFAULTS, resolveModelSettings, type ModelSettings } from '../model/index.ts';
+import { parseConverter, type Converter } from '../corpus/index.ts';
 import type { AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, SYNTH_MODES, type SynthMode } from '../core/settings.ts';
 import { loadConfig, withConfig } from './config.ts';
@@ -42,6 +43,7 @@ export const OPTIONS = {
   resume: { type: 'string', value: 'dir', help: 'continue the run in this directory with its saved settings; flags given change them' },
   include: { type: 'string', multiple: true, value: 'glob', help: "only files matching (repeatable), relative to the folder, e.g. '**/*.html'" },
   exclude: { type: 'string', multiple: true, value: 'glob', help: 'leave out files matching (repeatable)' },
+  convert: { type: 'string', multiple: true, value: 'ext=command', help: "read files of this extension with a command whose output (text or HTML) is the document, {} = the file (repeatable), e.g. '.rtf=pandoc -t html {}'" },
   'follow-links': { type: 'boolean', help: 'follow symbolic links that lead out of the folder (default: recorded as skips, not read)' },
   'max-bytes': { type: 'string', value: 'n', help: `skip files larger than this many bytes (default ${DEFAULTS.maxBytes})` },
   seed: { type: 'string', value: 'n', help: `sampling seed (default ${DEFAULTS.seed})` },
@@ -213,6 +215,19 @@ export function progressMode(values: ParsedValues): ProgressMode {
   if (values.json) return 'json';
   if (values.quiet) return 'quiet';
   return process.stderr.isTTY ? 'live' : 'plain';
+}
+
+/** External converters from `--convert ext=command` (repeatable). */
+export function convertersOption(values: ParsedValues): Converter[] | undefined {
+  const specs = listOption(values, 'convert');
+  if (specs === undefined) return undefined;
+  return specs.map((spec) => {
+    try {
+      return parseConverter(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
 }
 
 /** The library's `cacheDir`: false for --no-shared-cache, the folder --cache-dir names, or absent for the default. */

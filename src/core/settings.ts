@@ -59,6 +59,8 @@ export const runSettingsSchema = z.object({
   exclude: z.array(z.string()).nullable(),
   maxBytes: z.number().int().positive(),
   followLinks: z.boolean().default(false),
+  /** Commands that read files of an extension instead of the built-in readers; null: none. */
+  converters: z.array(z.object({ extension: z.string(), command: z.string() })).nullable().default(null),
   timeoutMs: z.number().int().positive(),
   /** What Date.now() says inside the sandbox for this run (ms since 1970), so resumes and later applies agree. */
   startedAt: z.number(),

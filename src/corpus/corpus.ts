@@ -6,6 +6,7 @@ import { detectFormat } from './format.ts';
 import { compareStrings } from './random.ts';
 import type { CorpusDocument, DocumentFormat, DocumentRef, SkippedFile } from './types.ts';
 import { layoutSignature } from './layout.ts';
+import type { Converter } from './convert.ts';
 import { loadFile, viewOf } from './load.ts';
 import { startViewThreads, type ViewThreads } from './view-threads.ts';
 import { DEFAULTS } from '../core/settings.ts';
@@ -19,6 +20,8 @@ export interface CorpusOptions {
   maxBytes?: number;
   /** Follow symbolic links that lead out of the folder (default false: they are recorded as skips). */
   followLinks?: boolean;
+  /** Commands that read files of an extension instead of the built-in readers (see ./convert.ts). */
+  converters?: readonly Converter[];
 }
 
 /**
@@ -84,18 +87,19 @@ export async function openCorpus(folder: string, options: CorpusOptions = {}): P
   }
   documents.sort((a, b) => compareStrings(a.id, b.id));
   skipped.sort((a, b) => compareStrings(a.id, b.id));
-  return corpusFromFiles(root, documents, { maxBytes, skipped });
+  return corpusFromFiles(root, documents, { maxBytes, skipped, ...(options.converters?.length ? { converters: options.converters } : {}) });
 }
 
 /**
  * A corpus over files already listed (a queue worker's shard, listed by the coordinator): the same reading and
  * views as {@link openCorpus}, without listing a folder. `documents` keep their order.
  */
-export function corpusFromFiles(root: string, documents: DocumentRef[], options: { maxBytes?: number; skipped?: SkippedFile[] } = {}): Corpus {
+export function corpusFromFiles(root: string, documents: DocumentRef[], options: { maxBytes?: number; skipped?: SkippedFile[]; converters?: readonly Converter[] } = {}): Corpus {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const converters = options.converters;
   const skipped = options.skipped ?? [];
   const load = async (ref: DocumentRef): Promise<CorpusDocument | SkippedFile> => {
-    const entry = await loadFile(ref, maxBytes);
+    const entry = await loadFile(ref, maxBytes, converters);
     return isSkipped(entry) ? record(entry) : entry;
   };
   const record = (skip: SkippedFile): SkippedFile => {
@@ -106,7 +110,7 @@ export function corpusFromFiles(root: string, documents: DocumentRef[], options:
   const views = (refs: readonly DocumentRef[] = documents, viewOptions: ViewOptions = {}): AsyncGenerator<CorpusDocument> => {
     if (viewOptions.pool) return streamThreaded(refs, viewOptions.pool, record, false);
     return (viewOptions.threads ?? 1) > 1 && refs.length >= THREADED_MIN_DOCUMENTS
-      ? streamThreaded(refs, startViewThreads({ threads: viewOptions.threads ?? 1, maxBytes, layouts: viewOptions.layouts ?? false }), record, true)
+      ? streamThreaded(refs, startViewThreads({ threads: viewOptions.threads ?? 1, maxBytes, layouts: viewOptions.layouts ?? false, ...(converters?.length ? { converters } : {}) }), record, true)
       : withLayouts(streamViews(refs, load), viewOptions.layouts ?? false);
   };
   return { root, documents, skipped, load, views };

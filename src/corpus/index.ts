@@ -13,3 +13,4 @@ export { clusterLayouts, decodeSignature, encodeSignature, layoutSignature, simi
 export type { Layout, LayoutSignature } from './layout.ts';
 export { startViewThreads, type ViewThreads } from './view-threads.ts';
 export { contentHashes } from './hash.ts';
+export { parseConverter, CONVERT_TIMEOUT_MS, type Converter } from './convert.ts';

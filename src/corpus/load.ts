@@ -1,14 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import mammoth from 'mammoth';
+import { convertFile, converterFor, type Converter } from './convert.ts';
 import { pdfText } from './pdf.ts';
 import { decodeBytes, looksBinary } from './decode.ts';
 import { detectFormat } from './format.ts';
 import type { CorpusDocument, DocumentRef, SkippedFile } from './types.ts';
 import { buildView, TooComplexError } from './view.ts';
 
-/** Read one file and build its view, or say why it cannot be used. Never throws; needs nothing but the ref. */
-export async function loadFile(ref: DocumentRef, maxBytes: number): Promise<CorpusDocument | SkippedFile> {
+/**
+ * Read one file and build its view, or say why it cannot be used. Never throws; needs nothing but the ref. A
+ * converter for its extension, when one is given, reads it instead of the built-in readers.
+ */
+export async function loadFile(ref: DocumentRef, maxBytes: number, converters?: readonly Converter[]): Promise<CorpusDocument | SkippedFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(ref.path);
@@ -18,6 +22,12 @@ export async function loadFile(ref: DocumentRef, maxBytes: number): Promise<Corp
   if (bytes.length === 0) return { id: ref.id, path: ref.path, reason: 'empty', detail: 'file is empty' };
   if (bytes.length > maxBytes) {
     return { id: ref.id, path: ref.path, reason: 'too-large', detail: `${bytes.length} bytes is over the ${maxBytes}-byte limit` };
+  }
+  const converter = converterFor(converters, ref.id);
+  if (converter !== undefined) {
+    const converted = await convertFile(converter, ref.path, maxBytes);
+    if ('skip' in converted) return { id: ref.id, path: ref.path, reason: 'unparseable', detail: converted.skip };
+    return viewOf({ ...ref, format: detectFormat('', converted.text) }, converted.text);
   }
   const packaged = await packagedView(ref, bytes);
   if (packaged !== undefined) return packaged;

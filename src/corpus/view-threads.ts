@@ -7,6 +7,7 @@
  * A thread that dies (its memory limit, say) costs only the document it was on, which becomes a recorded skip;
  * a new thread takes its place.
  */
+import type { Converter } from './convert.ts';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { CorpusDocument, DocumentRef, SkippedFile } from './types.ts';
@@ -30,6 +31,8 @@ export interface ViewThreads {
 export interface ViewThreadOptions {
   threads: number;
   maxBytes: number;
+  /** External converters by extension (see ./convert.ts). */
+  converters?: readonly Converter[];
   /** Also compute each document's layout signature (`layout`) on the thread. */
   layouts?: boolean;
   /** Heap limit of each thread (default 1024 MB): a document that needs more is skipped. */
@@ -74,7 +77,7 @@ export function startViewThreads(options: ViewThreadOptions): ViewThreads {
 
   const spawn = (): Slot => {
     const worker = new Worker(ENTRY, {
-      workerData: { maxBytes: options.maxBytes, layouts: options.layouts ?? false },
+      workerData: { maxBytes: options.maxBytes, layouts: options.layouts ?? false, ...(options.converters?.length ? { converters: [...options.converters] } : {}) },
       // The threads need none of the flags the main thread may carry (isolated-vm's, a test runner's).
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? THREAD_HEAP_MB },

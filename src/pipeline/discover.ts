@@ -1,4 +1,4 @@
-import type { InputDocument } from '../corpus/index.ts';
+import type { Converter, InputDocument } from '../corpus/index.ts';
 import type { ModelSettings, UsageReport } from '../model/index.ts';
 import { defaultRunDir, type SchemaArtifact } from '../run/index.ts';
 import { createDryContext, createRunContext, ExtractError } from './context.ts';
@@ -20,6 +20,8 @@ export interface DiscoverOptions {
   include?: string[];
   exclude?: string[];
   maxBytes?: number;
+  /** Commands that read files of an extension instead of the built-in readers (see `ExtractOptions.converters`). */
+  converters?: readonly Converter[];
   /** Follow symbolic links that lead out of the folder (default false). */
   followLinks?: boolean;
   /** With a model: the run directory holding the sample, the schema and the model-call cache (default `.evaporate/runs/<timestamp>`). */

@@ -12,7 +12,7 @@ import type { UsageReport } from '../model/index.ts';
 import { ARTIFACTS, defaultRunDir, tableFormatOf, writeArtifact, writeProgram, type AttributeSummary, type Program, type Summary, type TableFormat } from '../run/index.ts';
 import type { SandboxCounters } from '../sandbox/index.ts';
 import { createRunContext, ExtractError, stopIfPending, type RunContext } from './context.ts';
-import { openDocuments, saveListing } from './documents.ts';
+import { openDocuments, refuseConvertersOnQueue, saveListing } from './documents.ts';
 import type { StageName } from './events.ts';
 import type { ExtractOptions } from './options.ts';
 import { applyStage } from './stages/apply.ts';
@@ -70,6 +70,7 @@ export async function runExtraction(options: ExtractOptions): Promise<ExtractRes
   if (options.attributes?.length) checkAttributeNames(options.attributes.map((attribute) => toAttributeSpec(attribute).name));
   // An unknown table format or a place that cannot be written fails now, not after the model was paid.
   if (options.out) await checkOutput(options.out, options.format);
+  refuseConvertersOnQueue(options);
   const corpus = await openDocuments(options.documents, options);
   // Created only once there is something to run, so a run that fails to start leaves nothing behind.
   const ctx = await createRunContext(options, options.runDir ?? defaultRunDir());

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { toAttributeSpec, type AttributeSpec } from '../core/attributes.ts';
 import { DEFAULTS, defaultSynth, type Aggregation, type Method, type RunSettings, type SynthMode } from '../core/settings.ts';
-import type { InputDocument } from '../corpus/index.ts';
+import type { Converter, InputDocument } from '../corpus/index.ts';
 import type { ModelSettings } from '../model/index.ts';
 import type { ResultRow, TableFormat } from '../run/index.ts';
 import type { PipelineEvent } from './events.ts';
@@ -53,6 +53,8 @@ export interface ExtractOptions {
   maxBytes?: number;
   /** Follow symbolic links that lead out of the folder (default false). */
   followLinks?: boolean;
+  /** Commands that turn files of an extension into text or HTML, read instead of the built-in readers (`parseConverter`). */
+  converters?: readonly Converter[];
   /** Per function per document (default 100 ms). */
   timeoutMs?: number;
   /** Isolates in the sandbox pool (default one per core). */
@@ -92,6 +94,7 @@ export function resolveSettings(options: ExtractOptions, startedAt: number): Run
     exclude: options.exclude ?? null,
     maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
     followLinks: options.followLinks ?? false,
+    converters: options.converters?.length ? [...options.converters] : null,
     timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
     startedAt,
   };

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Corpus, InputDocument } from '../corpus/index.ts';
+import type { Converter, Corpus, InputDocument } from '../corpus/index.ts';
 import { defaultRunDir, filling, openRowSink, readProgram, RUN_FILES, tableFormatOf, type Program, type ResultRow, type TableFormat } from '../run/index.ts';
 import type { ApplySummary } from './apply-program.ts';
 import { createDriftTally, type AttributeDrift } from './drift.ts';
 import { applyHereOrOnQueue, type FailedShard, type QueueRunOptions } from './queue/index.ts';
-import { openDocuments } from './documents.ts';
+import { openDocuments, refuseConvertersOnQueue } from './documents.ts';
 import type { PipelineEvent } from './events.ts';
 
 export interface ApplyRunOptions {
@@ -20,6 +20,8 @@ export interface ApplyRunOptions {
   include?: string[];
   exclude?: string[];
   maxBytes?: number;
+  /** Commands that read files of an extension instead of the built-in readers (see `ExtractOptions.converters`). */
+  converters?: readonly Converter[];
   /** Follow symbolic links that lead out of the folder (default false). */
   followLinks?: boolean;
   timeoutMs?: number;
@@ -48,6 +50,7 @@ export interface ApplyRunResult extends ApplySummary {
 export async function runProgram(options: ApplyRunOptions): Promise<ApplyRunResult> {
   const format = options.format ?? (options.out ? tableFormatOf(options.out) : 'csv'); // fails before anything is read or created
   const program = typeof options.program === 'string' ? await readProgram(options.program) : options.program;
+  refuseConvertersOnQueue(options);
   const corpus = await openDocuments(options.documents, options);
   const runDir = resolve(options.runDir ?? defaultRunDir());
   await mkdir(runDir, { recursive: true });

@@ -66,7 +66,7 @@ export async function updateRun(options: UpdateOptions): Promise<UpdateResult> {
   options.onEvent?.({ type: 'notice', message: `${added} new, ${redo.length - added} changed, ${removed} removed, ${corpus.documents.length - redo.length} unchanged documents` });
   options.onEvent?.({ type: 'stage', stage: 'apply', status: 'start' });
   const computed = new Map<string, ResultRow>();
-  const applied = await applyProgram(program, corpusFromFiles(corpus.root, redo, { maxBytes: settings.maxBytes, skipped: corpus.skipped }), (row) => void computed.set(row.doc, row), {
+  const applied = await applyProgram(program, corpusFromFiles(corpus.root, redo, { maxBytes: settings.maxBytes, skipped: corpus.skipped, ...(settings.converters ? { converters: settings.converters } : {}) }), (row) => void computed.set(row.doc, row), {
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.isolates ? { isolates: options.isolates } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

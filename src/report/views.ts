@@ -29,7 +29,7 @@ export async function openRunCorpus(data: ReportData, artifacts: RunArtifacts, c
   }
     try {
     const run = artifacts.run;
-    const corpus = await openCorpus(root, { include: run?.include ?? undefined, exclude: run?.exclude ?? undefined, maxBytes: run?.maxBytes, followLinks: run?.followLinks });
+    const corpus = await openCorpus(root, { include: run?.include ?? undefined, exclude: run?.exclude ?? undefined, maxBytes: run?.maxBytes, followLinks: run?.followLinks, ...(run?.converters ? { converters: run.converters } : {}) });
     return { corpus, refs: new Map(corpus.documents.map((ref) => [ref.id, ref])) };
   } catch (error) {
     if (error instanceof CorpusError) return { reason: `Document views are not available: ${error.message}` };

@@ -27,8 +27,8 @@ const SAMPLING_VERSION = 2;
  * of documents. A saved sample is kept while the folder grows.
  */
 export async function sampleStage(ctx: RunContext, corpus: Corpus): Promise<CorpusDocument[]> {
-  const { documents, include, exclude, maxBytes, followLinks, sampleSize, seed } = ctx.settings;
-  const listing = { documents, include, exclude, maxBytes, followLinks, seed };
+  const { documents, include, exclude, maxBytes, followLinks, converters, sampleSize, seed } = ctx.settings;
+  const listing = { documents, include, exclude, maxBytes, followLinks, seed, ...(converters ? { converters } : {}) };
   const surveyed = new Map<string, CorpusDocument>();
   const layouts = await runStage(ctx, { stage: 'layouts', artifact: 'layouts', from: [], settings: { ...listing, survey: SURVEY_DOCUMENTS, sampling: SAMPLING_VERSION } }, async () => {
     const survey = await surveyLayouts(corpus, seed);
