@@ -11,6 +11,7 @@ import { loadReportData } from '../src/report/load.ts';
 import { parseProgram, type ResultRow } from '../src/run/index.ts';
 import { makeDocx, makeEncryptedPdf, makePdf, makeTwoColumnPdf, makeUnicodePdf, UNICODE_FONT } from './support/documents.ts';
 import { pdfText } from '../src/corpus/pdf.ts';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'evaporate-documents-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -49,17 +50,17 @@ describe('PDF and Word documents', () => {
   it('reads a two-column page column by column, and keeps a form\'s labels on the lines of their values', async () => {
     const prose = (side: string) => Array.from({ length: 8 }, (_, i) => `${side} column line ${i + 1} of wrapped text here`);
     const columns = await pdfText(await makeTwoColumnPdf(prose('Left'), prose('Right')));
-    expect(columns).toEqual({ view: [...prose('Left'), ...prose('Right')].join('\n'), pages: [0] });
+    expect(columns).toMatchObject({ view: [...prose('Left'), ...prose('Right')].join('\n'), pages: [0] });
     const labels = ['Invoice', 'Date', 'Customer', 'Subtotal', 'Tax', 'Total', 'Paid', 'Due', 'Terms', 'Reference'];
     const values = ['INV-7', '2024-01-05', 'ACME', '10.00', '2.00', '12.00', '12.00', '0.00', '30 days', 'PO-1'];
     const form = await pdfText(await makeTwoColumnPdf(labels, values));
-    expect(form).toEqual({ view: labels.map((label, i) => `${label} ${values[i]}`).join('\n'), pages: [0] });
+    expect(form).toMatchObject({ view: labels.map((label, i) => `${label} ${values[i]}`).join('\n'), pages: [0] });
   });
 
   it.skipIf(UNICODE_FONT === null)('reads non-Latin text from a PDF with an embedded font (Greek, Cyrillic, diacritics)', async () => {
     const lines = ['Σύμβαση εμπιστευτικότητας', 'Договор о неразглашении', 'Ημερομηνία: 12 Μαΐου 2021', 'Стороны: ООО «Ромашка» и АО «Вектор»', 'Straße 5, Łódź, Ærøskøbing, São Paulo'];
     const read = await pdfText(await makeUnicodePdf(lines, UNICODE_FONT!));
-    expect(read).toEqual({ view: lines.join('\n'), pages: [0] });
+    expect(read).toMatchObject({ view: lines.join('\n'), pages: [0] });
   });
   if (UNICODE_FONT === null) console.log('corpus-documents.test: DejaVu Sans not installed (fonts-dejavu-core); the non-Latin PDF test skips');
 
@@ -92,9 +93,20 @@ describe('PDF and Word documents', () => {
     const rows: ResultRow[] = [];
     await applyProgram(program, corpus, (row) => void rows.push(row), { isolates: 1 });
     const pdf = rows.find((row) => row.doc === 'invoice.pdf')!;
+    const docx = rows.find((row) => row.doc === 'letter.docx')!;
     expect(pdf.cells.invoice).toMatchObject({ value: ['INV-2041'], page: 1 });
     expect(pdf.cells.total).toMatchObject({ value: ['45.00'], page: 2 });
-    const docx = rows.find((row) => row.doc === 'letter.docx')!;
+    // Boxes: "Invoice No: INV-2041" is drawn at x 40, baseline 532 (12 pt); the value is its last 8 of 20 characters.
+    const font = await (await PDFDocument.create()).embedFont(StandardFonts.Helvetica);
+    const width = font.widthOfTextAtSize('Invoice No: INV-2041', 12);
+    const [x0, y0, x1, y1] = pdf.cells.invoice!.box!;
+    expect(y0).toBeCloseTo(532, 0);
+    expect(y1 - y0).toBeGreaterThan(8);
+    // Within a few points: pdf.js reports item widths from the font's advances, and the split is by characters.
+    expect(Math.abs(x1 - (40 + width))).toBeLessThan(4);
+    expect(Math.abs(x0 - (40 + (width * 12) / 20))).toBeLessThan(8);
+    expect(pdf.cells.total!.box![1]).toBeCloseTo(532, 0);
+    expect(docx.cells.total!.box).toBeUndefined();
     expect(docx.cells.total).toMatchObject({ value: ['12.50'] });
     expect(docx.cells.total!.page).toBeUndefined();
 

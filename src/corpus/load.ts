@@ -42,7 +42,7 @@ async function packagedView(ref: DocumentRef, bytes: Buffer): Promise<CorpusDocu
   if (bytes.subarray(0, 1024).includes('%PDF-')) {
     const pdf = await pdfText(bytes);
     if ('skip' in pdf) return { id: ref.id, path: ref.path, reason: /no text layer/.test(pdf.skip) ? 'empty' : 'unparseable', detail: pdf.skip };
-    return { ...ref, format: 'text', view: pdf.view, pages: pdf.pages };
+    return { ...ref, format: 'text', view: pdf.view, pages: pdf.pages, lines: pdf.lines };
   }
   const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (zip && (extname(ref.id).toLowerCase() === '.docx' || bytes.subarray(0, 65536).includes('word/document.xml'))) {

@@ -5,8 +5,9 @@
  * eval of font programs: what `isEvalSupported: false` asks of other builds), and a page limit bounds the work.
  *
  * The view is the text in reading order: text items grouped into lines by their baseline, left to right, a word
- * broken by a hyphen at a line end joined again, and a marker line between pages. `pages` gives where each page
- * starts in the view, so every value's page follows from its offset.
+ * broken by a hyphen at a line end joined, and a marker line between pages. `pages` gives where each page
+ * starts in the view, so every value's page follows from its offset; `lines` gives each line's box on its page, so a
+ * value's box does too.
  */
 import { getDocumentProxy } from 'unpdf';
 
@@ -14,7 +15,19 @@ export const MAX_PDF_PAGES = 2_000;
 /** The line between two pages in a PDF's view. */
 export const PAGE_BREAK = '--- page break ---';
 
-export type PdfText = { view: string; pages: number[] } | { skip: string };
+/**
+ * Per view line, flat: start offset, end offset, then its box on the page in PDF points (x0, y0, x1, y1; origin at
+ * the page's bottom left, as PDF draws). Six numbers a line: compact across threads for a 2,000-page file.
+ */
+export type LineBoxes = number[];
+
+export type PdfText = { view: string; pages: number[]; lines: LineBoxes } | { skip: string };
+
+/** A line of a page's text with the box of the items it came from. */
+interface Line {
+  text: string;
+  box: [number, number, number, number];
+}
 
 interface Item {
   str: string;
@@ -35,7 +48,7 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
   }
   try {
     if (pdf.numPages > MAX_PDF_PAGES) return { skip: `${pdf.numPages} pages, over the ${MAX_PDF_PAGES} a PDF may have` };
-    const texts: string[] = [];
+    const texts: Line[][] = [];
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
@@ -48,15 +61,20 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
       texts.push(pageText(items));
       page.cleanup();
     }
-    if (texts.every((text) => text.trim() === '')) return { skip: 'no text layer (a scanned image?); OCR it first' };
+    if (texts.every((lines) => lines.length === 0)) return { skip: 'no text layer (a scanned image?); OCR it first' };
     const pages: number[] = [];
+    const boxes: LineBoxes = [];
     let view = '';
-    texts.forEach((text, i) => {
+    texts.forEach((lines, i) => {
       if (i > 0) view += `\n${PAGE_BREAK}\n`;
       pages.push(view.length);
-      view += text;
+      lines.forEach((line, j) => {
+        if (j > 0) view += '\n';
+        boxes.push(view.length, view.length + line.text.length, ...line.box.map((n) => Math.round(n * 10) / 10));
+        view += line.text;
+      });
     });
-    return { view, pages };
+    return { view, pages, lines: boxes };
   } catch (error) {
     return { skip: `could not read the PDF's text: ${(error as Error).message}` };
   } finally {
@@ -70,10 +88,10 @@ export async function pdfText(bytes: Uint8Array): Promise<PdfText> {
  * labels and values also leave an empty band between them, and must stay on their lines), each as lines top to
  * bottom, left to right.
  */
-function pageText(items: Item[]): string {
+function pageText(items: Item[]): Line[] {
   const gutter = findGutter(items);
   if (gutter === undefined) return columnText(items);
-  return [pageText(items.filter((item) => item.x < gutter)), pageText(items.filter((item) => item.x >= gutter))].filter((text) => text !== '').join('\n');
+  return [...pageText(items.filter((item) => item.x < gutter)), ...pageText(items.filter((item) => item.x >= gutter))];
 }
 
 /** Narrowest empty band between columns, in PDF units (points). */
@@ -111,8 +129,16 @@ function isProse(items: Item[], middle: number): boolean {
   });
 }
 
-/** Text items as lines: top to bottom, each line left to right. */
-function columnText(items: Item[]): string {
+const boxOf = (items: readonly Item[]): Line['box'] => [
+  Math.min(...items.map((item) => item.x)),
+  Math.min(...items.map((item) => item.y)),
+  Math.max(...items.map((item) => item.x + item.width)),
+  Math.max(...items.map((item) => item.y + item.height)),
+];
+const union = (a: Line['box'], b: Line['box']): Line['box'] => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+
+/** Text items as lines: top to bottom, each line left to right, with the box each line's items cover. */
+function columnText(items: Item[]): Line[] {
   const sorted = [...items].sort((a, b) => b.y - a.y || a.x - b.x);
   const lines: Item[][] = [];
   for (const item of sorted) {
@@ -121,15 +147,15 @@ function columnText(items: Item[]): string {
     if (line && head && Math.abs(head.y - item.y) <= Math.max(head.height, item.height) / 2) line.push(item);
     else lines.push([item]);
   }
-  const texts = lines.map((line) => lineText(line.sort((a, b) => a.x - b.x)));
+  const texts = lines.map((line): Line => ({ text: lineText(line.sort((a, b) => a.x - b.x)), box: boxOf(line) }));
   // A word broken at a line end ("agree-" / "ment") is joined; a dash before a capital or a digit is kept.
-  const joined: string[] = [];
-  for (const text of texts) {
+  const joined: Line[] = [];
+  for (const line of texts) {
     const last = joined[joined.length - 1];
-    if (last !== undefined && /\p{L}-$/u.test(last) && /^\p{Ll}/u.test(text)) joined[joined.length - 1] = last.slice(0, -1) + text;
-    else joined.push(text);
+    if (last !== undefined && /\p{L}-$/u.test(last.text) && /^\p{Ll}/u.test(line.text)) joined[joined.length - 1] = { text: last.text.slice(0, -1) + line.text, box: union(last.box, line.box) };
+    else joined.push(line);
   }
-  return joined.map((line) => line.replace(/[\t\u00a0 ]+/g, ' ').trim()).filter((line) => line !== '').join('\n');
+  return joined.map((line) => ({ ...line, text: line.text.replace(/[\t\u00a0 ]+/g, ' ').trim() })).filter((line) => line.text !== '');
 }
 
 function lineText(line: Item[]): string {

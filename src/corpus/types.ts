@@ -24,6 +24,8 @@ export interface CorpusDocument extends DocumentRef {
   layout?: Uint32Array;
   /** For a PDF: where each page starts in the view (character offsets, page 1 first). */
   pages?: number[];
+  /** For a PDF: each view line's offsets and box on its page, six numbers a line (see `LineBoxes` in ./pdf.ts). */
+  lines?: number[];
 }
 
 export const SKIP_REASONS = ['unreadable', 'binary', 'empty', 'too-large', 'too-complex', 'unparseable', 'outside-root'] as const;

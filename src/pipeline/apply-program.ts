@@ -3,7 +3,7 @@ import { seededSample, type Corpus, type CorpusDocument, type DocumentRef, type 
 import { nearestLayout, sampleLayoutsOf, type SampleLayout } from './sample-layouts.ts';
 import { countersSince, createSandbox, type Outcome, type Sandbox, type SandboxCounters } from '../sandbox/index.ts';
 import { availableParallelism } from 'node:os';
-import { pageAt, spansOf } from './spans.ts';
+import { boxAt, pageAt, spansOf } from './spans.ts';
 import type { CellCandidate, Program, ProgramAttribute, ResultCell, ResultRow } from '../run/index.ts';
 
 export interface ApplyOptions {
@@ -49,8 +49,9 @@ interface DocumentResult {
   unsampled?: string;
   /** The sample layout it resembles most (when it resembles one and the program names them). */
   layout?: string;
-  /** A PDF's page starts in its view. */
+  /** A PDF's page starts in its view, and its lines' boxes. */
   pages?: number[];
+  lines?: number[];
 }
 
 /**
@@ -220,6 +221,7 @@ async function* withSpans(
       ...(nearest?.unsampled ? { unsampled: nearest.unsampled } : {}),
       ...(nearest?.layout ? { layout: nearest.layout } : {}),
       ...(doc?.pages ? { pages: doc.pages } : {}),
+      ...(doc?.lines ? { lines: doc.lines } : {}),
     };
   }
 }
@@ -310,12 +312,14 @@ function aggregateRow(votes: DocumentResult, attributes: readonly ProgramAttribu
     const result = aggregateDocument(votesOf(votes, attribute), models.get(attribute.name) as LabelModel);
     const spans = (result.value ?? []).map((value) => votes.spans.get(value)).filter((span): span is [number, number] => Array.isArray(span));
     const page = votes.pages && spans[0] ? pageAt(votes.pages, spans[0][0]) : undefined;
+    const box = votes.lines && spans[0] ? boxAt(votes.lines, spans[0]) : undefined;
     cells[attribute.name] = {
       value: result.value,
       confidence: round(result.confidence * (votes.unsampled ? UNSAMPLED_FACTOR : 1)),
       voters: result.voters,
       spans,
       ...(page !== undefined ? { page } : {}),
+      ...(box !== undefined ? { box } : {}),
       candidates: result.candidates.map((candidate): CellCandidate => ({ ...candidate, probability: round(candidate.probability) })),
       ...(votes.unsampled ? { note: votes.unsampled } : {}),
     };

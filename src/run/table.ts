@@ -24,6 +24,8 @@ export const resultCellSchema = z.object({
   spans: z.array(z.tuple([z.number(), z.number()])),
   /** For a PDF: the page (1-based) of the first value's first occurrence. */
   page: z.number().int().positive().optional(),
+  /** For a PDF: that occurrence's box on the page, [x0, y0, x1, y1] in points from the page's bottom left. */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
   /**
    * Each value read as its attribute's form asks (an ISO date for a date form, a number for a number form), null
    * where it does not read so; absent for other forms.
