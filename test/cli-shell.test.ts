@@ -64,8 +64,9 @@ describe('colour', () => {
     expect(piped.stderr).not.toContain('\x1b[31m');
     if (has('script')) {
       // A real terminal (a pty from util-linux script), with and without NO_COLOR.
-      const { FORCE_COLOR: _forced, ...unforced } = process.env;
-      const onTty = (env: Record<string, string>) => spawnSync('script', ['-qec', `"${process.execPath}" "${bin}" ${args.join(' ')}`, '/dev/null'], { encoding: 'utf8', env: { ...unforced, ...env } }).stdout;
+      // As a person's terminal: Node turns colour off under an unnamed CI (CI=true) and on a dumb TERM.
+      const { FORCE_COLOR: _forced, CI: _ci, ...unforced } = process.env;
+      const onTty = (env: Record<string, string>) => spawnSync('script', ['-qec', `"${process.execPath}" "${bin}" ${args.join(' ')}`, '/dev/null'], { encoding: 'utf8', env: { ...unforced, TERM: 'xterm-256color', ...env } }).stdout;
       expect(onTty({})).toContain('\x1b[31mevaporate:');
       expect(onTty({ NO_COLOR: '1' })).not.toContain('\x1b[31m');
     }

@@ -4,12 +4,14 @@
  * as text and never run, and a 10,000-row report opening quickly. Screenshots go into the run directories.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeArtifact } from '../src/run/index.ts';
+import { parseProgram, writeArtifact } from '../src/run/index.ts';
+import { apply } from '../src/api/apply.ts';
+import { makePdf } from './support/documents.ts';
 import { evaluateFiles } from '../src/eval/index.ts';
 import { runExtraction } from '../src/pipeline/extract.ts';
 import { serveReport, writeReport } from '../src/report/index.ts';
@@ -256,6 +258,53 @@ describe.skipIf(!hasChromium)('the report in a browser', { timeout: 120_000 }, (
         await server.close();
       }
     });
+  });
+
+  it('renders a PDF value\'s page with its box drawn on it, when served', async () => {
+    const folder = join(work, 'pdf-docs');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'invoice.pdf'), await makePdf([['ACME Supplies Ltd', 'Invoice No: INV-2041'], ['Delivery notes', 'Total: 45.00 EUR']]));
+    await writeFile(join(folder, 'other.pdf'), await makePdf([['Invoice No: INV-7']]));
+    const program = parseProgram({
+      version: 1,
+      method: 'mv',
+      attributes: [{ name: 'total', functions: [{ id: 'total', source: 'function extract(doc) { var m = /Total: ([\\d.]+)/.exec(doc); return m ? m[1] : null }' }] }],
+    });
+    const runDir = join(work, 'pdf-run');
+    await apply({ program, documents: folder, runDir, isolates: 1 });
+    // An apply run records no corpus folder: the report is told where it is.
+    const server = await serveReport(runDir, { port: 0, corpusRoot: folder });
+    try {
+      const page = await open(server.url);
+      await page.fill('#search', 'invoice.pdf');
+      await page.waitForFunction(() => document.querySelector('#row-count')?.textContent?.startsWith('1 of'));
+      await page.click('.grid-row .cell[data-attr="0"]');
+      await page.click('button.pdf-show');
+      await page.waitForSelector('canvas.pdf-canvas[data-box]', { timeout: 30_000 }).catch(async (error: Error) => {
+        throw new Error(`no page drawn: ${await page.textContent('.pdf-page')} (${error.message})`);
+      });
+      const drawn = await page.$eval('canvas.pdf-canvas', (canvas: any) => {
+        const [x, y, w, ht] = String(canvas.getAttribute('data-box')).split(',').map(Number) as [number, number, number, number];
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data as Uint8ClampedArray;
+        const at = (px: number, py: number) => Array.from(pixels.slice((Math.round(py) * canvas.width + Math.round(px)) * 4, (Math.round(py) * canvas.width + Math.round(px)) * 4 + 4));
+        let dark = 0;
+        for (let i = 0; i < pixels.length; i += 4) if ((pixels[i] as number) < 100 && (pixels[i + 3] as number) > 0) dark++;
+        return { page: canvas.getAttribute('data-page'), box: [x, y, w, ht], corner: at(x + 1, y + 1), dark, width: canvas.width };
+      });
+      expect(drawn.page).toBe('2');
+      expect(drawn.dark).toBeGreaterThan(100); // the page's text was drawn
+      // The box sits on the page's second line ("Total: 45.00 EUR", baseline 532 of 600 pt, scale 1.5), to the right.
+      const [x, y, w, ht] = drawn.box as [number, number, number, number];
+      expect(y).toBeGreaterThan((600 - 532 - 14) * 1.5);
+      expect(y + ht).toBeLessThan((600 - 532 + 6) * 1.5);
+      expect(x).toBeGreaterThan(40 * 1.5);
+      expect(w).toBeLessThan(drawn.width / 2);
+      expect(drawn.corner[0]).toBeGreaterThan(180); // the outline's orange
+      await page.screenshot({ path: join(runDir, 'report-pdf-page.png') });
+      await page.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('saves a screenshot of the demo report for a person to look at', async () => {

@@ -17,13 +17,14 @@ const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf
 /**
  * The whole page. The static markup holds no run data at all: the script builds everything from the JSON
  * block with text nodes. The content security policy allows only this page's own script and style (by
- * hash), no network but the report server's own view endpoint, and no images, frames or forms, so even a
- * mistake in escaping could not load or run anything.
+ * hash) and, from the report server only, its copy of pdf.js (to draw a PDF value's page); no network but the
+ * server's own endpoints, and no images, frames or forms, so even a mistake in escaping could not load or run
+ * anything else.
  */
 export function renderReportHtml(data: ReportData): string {
   const policy = [
     "default-src 'none'",
-    `script-src ${hash(PAGE_SCRIPT)}`,
+    `script-src ${hash(PAGE_SCRIPT)} http://127.0.0.1:*/pdfjs.mjs`,
     `style-src ${hash(PAGE_STYLE)}`,
     "connect-src 'self'",
     "img-src 'none'",

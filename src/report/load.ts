@@ -165,6 +165,7 @@ function compactRow(line: ResultRow, names: readonly string[], functions: Functi
       if (cell.voters.length > 0) compact.f = cell.voters.map((id) => functions.indexOf(id, name));
       if (cell.spans.length > 0) compact.s = cell.spans;
       if (cell.page !== undefined) compact.p = cell.page;
+      if (cell.box !== undefined) compact.b = cell.box;
       if (cell.candidates.length > 1) {
         compact.k = cell.candidates.map((candidate): CandidateEntry => [
           candidate.value,

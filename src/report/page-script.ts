@@ -457,6 +457,45 @@ function currentView(row) {
   var whole = row.w.p.length === 1 && row.w.p[0][0] === 0 && row.w.p[0][1].length === row.w.n;
   return { n: row.w.n, format: row.w.format, p: row.w.p, full: whole };
 }
+// The value's PDF page, rendered by pdf.js (served by evaporate report --serve) with the value's box drawn on it.
+function pdfPage(doc, pageNumber, rect) {
+  var holder = h('div', { class: 'pdf-page' });
+  var say = function (message) { holder.replaceChildren(h('p', { class: 'small muted', text: message })); };
+  var button = h('button', { type: 'button', class: 'pdf-show', text: 'Show PDF page ' + pageNumber, onclick: function () {
+    button.disabled = true;
+    button.textContent = 'Rendering page ' + pageNumber + '...';
+    var bytes = fetch('api/pdf?doc=' + encodeURIComponent(doc)).then(function (response) {
+      if (!response.ok) throw new Error('the server could not give the PDF (' + response.status + ')');
+      return response.arrayBuffer();
+    });
+    Promise.all([import('./pdfjs.mjs'), bytes]).then(function (loaded) {
+      return loaded[0].getDocument({ data: new Uint8Array(loaded[1]), isEvalSupported: false }).promise;
+    }).then(function (pdf) { return pdf.getPage(pageNumber); }).then(function (page) {
+      var viewport = page.getViewport({ scale: 1.5 });
+      var canvas = h('canvas', { class: 'pdf-canvas', 'data-page': pageNumber });
+      canvas.width = Math.ceil(viewport.width);
+      canvas.height = Math.ceil(viewport.height);
+      var context = canvas.getContext('2d');
+      return page.render({ canvasContext: context, viewport: viewport }).promise.then(function () {
+        if (rect) {
+          var t = viewport.transform;
+          var point = function (x, y) { return [t[0] * x + t[2] * y + t[4], t[1] * x + t[3] * y + t[5]]; };
+          var r = point(rect[0], rect[1]).concat(point(rect[2], rect[3]));
+          var x = Math.min(r[0], r[2]) - 2, y = Math.min(r[1], r[3]) - 2, w = Math.abs(r[2] - r[0]) + 4, ht = Math.abs(r[3] - r[1]) + 4;
+          context.fillStyle = 'rgba(255, 196, 0, 0.35)';
+          context.fillRect(x, y, w, ht);
+          context.strokeStyle = 'rgb(214, 110, 0)';
+          context.lineWidth = 2;
+          context.strokeRect(x, y, w, ht);
+          canvas.setAttribute('data-box', [x, y, w, ht].map(Math.round).join(','));
+        }
+        holder.replaceChildren(canvas);
+      });
+    }).catch(function (error) { say('Could not render the page: ' + (error && error.message ? error.message : String(error))); });
+  } });
+  holder.append(button);
+  return holder;
+}
 function renderView(row, cell) {
   var box = h('div', { id: 'view-box' });
   var view = currentView(row);
@@ -494,6 +533,7 @@ function renderView(row, cell) {
     present.gold ? h('span', { class: 'chip gold', text: 'gold value' }) : null,
     cell.p ? h('span', { class: 'chip', text: 'PDF page ' + cell.p }) : null,
     cell.v && !cell.s ? h('span', { class: 'muted', text: 'the extracted value does not occur verbatim in the view' }) : null));
+  if (SERVED && cell.p) box.append(pdfPage(row.d, cell.p, cell.b));
   var pre = h('pre', { class: 'view', id: 'view', tabindex: '0' });
   var previousEnd = 0;
   view.p.forEach(function (part) {

@@ -98,6 +98,8 @@ table.plain tr.clickable:hover td { background: #f0f4ff; }
 .voter.model { background: #e6efff; } .voter.builtin { background: #eef7ea; } .voter.user { background: #fdf0e6; }
 pre.view { white-space: pre-wrap; word-break: break-word; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 10px; max-height: 52vh; overflow: auto; margin: 6px 0 0; position: relative; }
 pre.view mark { border-radius: 2px; padding: 0 1px; color: inherit; }
+.pdf-page { margin: 6px 0; }
+.pdf-canvas { max-width: 100%; border: 1px solid var(--line); border-radius: 6px; }
 pre.view mark.hit { background: var(--hit); box-shadow: 0 0 0 1px #e8b800; }
 pre.view mark.alt { background: var(--alt); }
 pre.view mark.gold { background: var(--gold); }

@@ -1,13 +1,16 @@
 /**
- * Serves a run's report on 127.0.0.1 with one JSON endpoint, `api/view?doc=<id>`, that rebuilds any
+ * Serves a run's report on 127.0.0.1 with a JSON endpoint, `api/view?doc=<id>`, that rebuilds any
  * document's whole view from the corpus, so reports too large to embed every view still show whole
- * documents. Only ids of the corpus are served (never a path built from the request), and only to
- * requests addressed to the loopback host, so another web page cannot read documents through the
- * browser (DNS rebinding).
+ * documents; `api/pdf?doc=<id>` hands a PDF's bytes to the page, which renders the value's page with pdf.js
+ * (unpdf's build, served as `pdfjs.mjs`) and its box drawn on it. Only ids of the corpus are served (never a
+ * path built from the request), only PDFs as bytes, and only to requests addressed to the loopback host, so
+ * another web page cannot read documents through the browser (DNS rebinding).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isSkipped } from '../corpus/index.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { RUN_FILES } from '../run/index.ts';
@@ -17,6 +20,8 @@ import { ReportError } from './load.ts';
 import { openRunCorpus } from './views.ts';
 
 export const DEFAULT_PORT = 8765;
+/** pdf.js as unpdf builds it: one module with no worker, which runs in a browser as on a server. */
+const PDFJS = fileURLToPath(import.meta.resolve('unpdf/pdfjs'));
 const HOST = '127.0.0.1';
 
 export interface ServeOptions extends ReportOptions {
@@ -52,11 +57,21 @@ export async function serveReport(runDir: string, options: ServeOptions = {}): P
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
       return response.end(html);
     }
-    if (url.pathname !== '/api/view') return send(response, 404, { error: 'not found' });
+    if (url.pathname === '/pdfjs.mjs') {
+      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
+      return response.end(await readFile(PDFJS));
+    }
+    if (url.pathname !== '/api/view' && url.pathname !== '/api/pdf') return send(response, 404, { error: 'not found' });
     if ('reason' in opened) return send(response, 404, { error: opened.reason });
     const doc = url.searchParams.get('doc') ?? '';
     const ref = opened.refs.get(doc);
     if (ref === undefined) return send(response, 404, { error: `no document ${JSON.stringify(doc)} in ${opened.corpus.root}` });
+    if (url.pathname === '/api/pdf') {
+      const bytes = await readFile(ref.path).catch(() => null);
+      if (bytes === null || !bytes.subarray(0, 1024).includes('%PDF-')) return send(response, 404, { error: `${ref.id} is not a PDF that can be read` });
+      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/pdf' });
+      return response.end(bytes);
+    }
     const loaded = await opened.corpus.load(ref);
     if (isSkipped(loaded)) return send(response, 404, { error: `${loaded.id} could not be read: ${loaded.reason}: ${loaded.detail}` });
     return send(response, 200, { doc: loaded.id, format: loaded.format, view: loaded.view });

@@ -95,8 +95,9 @@ export interface ReportCell {
   f?: number[];
   /** Spans [start, end) of the value in the document's view. */
   s?: [number, number][];
-  /** For a PDF: the page (1-based) the value is on. */
+  /** For a PDF: the page (1-based) the value is on, and its box there ([x0, y0, x1, y1] in points). */
   p?: number;
+  b?: [number, number, number, number];
   /** Competing values, present only when there was more than one. */
   k?: CandidateEntry[];
   /** Gold value (bench runs). */
