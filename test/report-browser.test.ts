@@ -272,7 +272,18 @@ describe.skipIf(!hasChromium)('the report in a browser', { timeout: 120_000 }, (
     });
     const runDir = join(work, 'pdf-run');
     await apply({ program, documents: folder, runDir, isolates: 1 });
-    // An apply run records no corpus folder: the report is told where it is.
+    // An apply run records no corpus folder: served without one, the page says so instead of loading forever...
+    const blind = await serveReport(runDir, { port: 0 });
+    try {
+      const page = await open(blind.url);
+      await page.click('.grid-row .cell[data-attr="0"]');
+      await page.waitForFunction(() => document.querySelector('#view-box')?.textContent?.includes('could not be loaded'));
+      expect(await page.textContent('#view-box')).toContain('does not record a corpus folder');
+      await page.close();
+    } finally {
+      await blind.close();
+    }
+    // ...and told where it is, it shows the document.
     const server = await serveReport(runDir, { port: 0, corpusRoot: folder });
     try {
       const page = await open(server.url);

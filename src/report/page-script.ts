@@ -452,7 +452,7 @@ function renderDetail() {
 
 function currentView(row) {
   var full = fullViews.get(row.d);
-  if (full) return { n: full.view.length, format: full.format, p: [[0, full.view]], full: true };
+  if (full && full.error === undefined) return { n: full.view.length, format: full.format, p: [[0, full.view]], full: true };
   if (!row.w) return null;
   var whole = row.w.p.length === 1 && row.w.p[0][0] === 0 && row.w.p[0][1].length === row.w.n;
   return { n: row.w.n, format: row.w.format, p: row.w.p, full: whole };
@@ -503,7 +503,8 @@ function renderView(row, cell) {
   var missing = DATA.views.missing.find(function (m) { return m.doc === row.d; });
   box.append(h('h3', { text: 'Document view' + (view ? ' (' + view.format + ', ' + fmtInt(view.n) + ' characters' + (view.full ? '' : ', excerpts') + ')' : '') }));
   if (!view) {
-    box.append(h('p', { class: 'small muted', text: missing ? 'This document could not be read: ' + missing.reason : SERVED ? 'Loading the document...' : DATA.views.note }));
+    var failed = fullViews.get(row.d);
+    box.append(h('p', { class: 'small muted', text: missing ? 'This document could not be read: ' + missing.reason : failed && failed.error !== undefined ? 'The document could not be loaded: ' + failed.error : SERVED ? 'Loading the document...' : DATA.views.note }));
     return box;
   }
   var ranges = [];
@@ -562,13 +563,20 @@ function renderView(row, cell) {
 function loadFullView(doc) {
   if (fullViews.has(doc)) return;
   fullViews.set(doc, null);
+  var shown = function () { if (state.selected && ROWS[state.selected.row].d === doc) renderDetail(); };
   fetch('api/view?doc=' + encodeURIComponent(doc)).then(function (response) {
-    if (!response.ok) throw new Error('HTTP ' + response.status);
-    return response.json();
+    return response.json().then(function (body) {
+      if (!response.ok) throw new Error(body && body.error ? String(body.error) : 'HTTP ' + response.status);
+      return body;
+    });
   }).then(function (body) {
     fullViews.set(doc, { view: String(body.view), format: body.format === 'html' ? 'html' : 'text' });
-    if (state.selected && ROWS[state.selected.row].d === doc) renderDetail();
-  }).catch(function () { fullViews.delete(doc); });
+    shown();
+  }).catch(function (error) {
+    // Said on the page (the server says why: no corpus folder recorded, a file gone), not left at "Loading".
+    fullViews.set(doc, { error: error && error.message ? error.message : String(error) });
+    shown();
+  });
 }
 
 // ---------- attributes and functions tab ----------
