@@ -8,28 +8,21 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument } from 'pdf-lib';
+import { textAsPdf } from '../test/support/documents.ts';
 
 const [source, out] = process.argv.slice(2);
 if (!source || !out) {
   console.error('usage: node eval/make-pdf-corpus.ts <dataset folder> <out folder>');
   process.exit(2);
 }
-const LINES_PER_PAGE = 50;
 await mkdir(path.join(out, 'docs'), { recursive: true });
 let files = 0;
 let pages = 0;
 for (const name of (await readdir(path.join(source, 'docs'))).filter((file) => file.endsWith('.txt')).sort()) {
-  const lines = (await readFile(path.join(source, 'docs', name), 'utf8')).split('\n');
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  const encodable = (line: string) => [...line].map((ch) => (font.getCharacterSet().includes(ch.codePointAt(0)!) ? ch : '?')).join('');
-  for (let start = 0; start < lines.length; start += LINES_PER_PAGE) {
-    const page = pdf.addPage([612, 792]);
-    lines.slice(start, start + LINES_PER_PAGE).forEach((line, i) => page.drawText(encodable(line), { x: 36, y: 756 - i * 14, size: 10, font }));
-    pages++;
-  }
-  await writeFile(path.join(out, 'docs', name.replace(/\.txt$/, '.pdf')), await pdf.save());
+  const bytes = await textAsPdf(await readFile(path.join(source, 'docs', name), 'utf8'));
+  pages += (await PDFDocument.load(bytes)).getPageCount();
+  await writeFile(path.join(out, 'docs', name.replace(/\.txt$/, '.pdf')), bytes);
   files++;
 }
 const gold = JSON.parse(await readFile(path.join(source, 'table.json'), 'utf8')) as Record<string, unknown>;

@@ -29,6 +29,24 @@ export async function makeUnicodePdf(lines: string[], fontFile: string): Promise
   return pdf.save();
 }
 
+/**
+ * A text document as a PDF of its lines, as a plain word processor would print it: Helvetica 10 pt, 50 lines a
+ * page; characters Helvetica cannot encode become "?".
+ */
+export async function textAsPdf(text: string): Promise<Uint8Array> {
+  const LINES_PER_PAGE = 50;
+  const lines = text.split('\n');
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const known = new Set(font.getCharacterSet());
+  const encodable = (line: string) => [...line].map((ch) => (known.has(ch.codePointAt(0)!) ? ch : '?')).join('');
+  for (let start = 0; start < lines.length; start += LINES_PER_PAGE) {
+    const page = pdf.addPage([612, 792]);
+    lines.slice(start, start + LINES_PER_PAGE).forEach((line, i) => page.drawText(encodable(line), { x: 36, y: 756 - i * 14, size: 10, font }));
+  }
+  return pdf.save();
+}
+
 /** A one-page PDF with two blocks of lines side by side, from the top: `left` at x = 40, `right` at x = 330. */
 export async function makeTwoColumnPdf(left: string[], right: string[]): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
